@@ -1,0 +1,50 @@
+// The periodic management report as a command.
+//
+//   npm run report -- --framework team_review --period 2026-10 [--format md|csv] [--company demo] [--out FILE] [--database-url URL]
+import { writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { rankSubjects } from "../frameworks/ranking.js";
+import { reportCsv, reportMarkdown } from "../frameworks/report.js";
+import { CatalogCache } from "../metrics/catalog-cache.js";
+import { createMetricSession } from "../metrics/engine.js";
+import { parsePeriodString } from "../metrics/period.js";
+import { loadCompanyPlugins } from "../metrics/plugin-store.js";
+import { companyBySlug, openCliDatabase, UsageError } from "./open.js";
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      framework: { type: "string" },
+      version: { type: "string" },
+      period: { type: "string" },
+      format: { type: "string", default: "md" },
+      company: { type: "string", default: "demo" },
+      out: { type: "string" },
+      "database-url": { type: "string" },
+    },
+  });
+  if (!values.framework || !values.period) throw new UsageError("usage: report --framework KEY --period 2026-10 [--format md|csv] [--company demo] [--out FILE]");
+  if (values.format !== "md" && values.format !== "csv") throw new UsageError("--format: md or csv");
+  const db = await openCliDatabase(values["database-url"]);
+  try {
+    const company = await companyBySlug(db, values.company);
+    const catalog = await new CatalogCache((id) => loadCompanyPlugins(db, id), { max: 1 }).get(company.id, company.catalogVersion);
+    const session = createMetricSession({ sql: db.sql, companyId: company.id, catalog });
+    const period = parsePeriodString(values.period, company.timeZone);
+    const cards = await rankSubjects(db, session, company.id, { key: values.framework, version: values.version ? Number(values.version) : null }, period);
+    const text = values.format === "csv" ? reportCsv(cards) : reportMarkdown(cards);
+    if (values.out) await writeFile(values.out, text);
+    else process.stdout.write(text);
+  } finally {
+    await db.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

@@ -1,0 +1,57 @@
+// The assessment framework format: which subject level it assesses, the KPIs
+// and managers' rating items with weights (normalised), per-item scoring
+// overrides, grade bands and the policy for missing data.
+import { z } from "zod";
+import { scoreSchema } from "../metrics/plugin-schema.js";
+
+const kpiItem = z
+  .object({
+    kpi: z.string().min(1),
+    /** Default: the plugin's weight. */
+    weight: z.number().min(0).max(1000).optional(),
+    /** Overrides the plugin's scoring (target, bands, quantile, expression). */
+    score: scoreSchema.optional(),
+  })
+  .strict();
+
+const ratingItem = z
+  .object({
+    rating: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, "rating items are lower_snake_case"),
+    name: z.string().min(1).max(120).optional(),
+    weight: z.number().min(0).max(1000),
+    /** Top of the rating scale managers use (1–scale). */
+    scale: z.number().int().min(2).max(100).default(5),
+  })
+  .strict();
+
+export const frameworkSchema = z
+  .object({
+    key: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, "must be lower_snake_case (2–63 chars)"),
+    name: z.string().min(1).max(120),
+    description: z.string().max(2000).default(""),
+    level: z.enum(["customer", "member", "team"]),
+    items: z.array(z.union([kpiItem, ratingItem])).min(1).max(50),
+    grades: z
+      .array(z.object({ min: z.number().min(0).max(100), grade: z.string().min(1).max(40) }).strict())
+      .min(1)
+      .max(10)
+      .default([
+        { min: 90, grade: "excellent" },
+        { min: 75, grade: "good" },
+        { min: 60, grade: "pass" },
+        { min: 0, grade: "fail" },
+      ]),
+    /** renormalize: weights of items without data are spread over the rest; zero: they score 0. */
+    missing: z.enum(["renormalize", "zero"]).default("renormalize"),
+  })
+  .strict();
+
+export type FrameworkDocument = z.input<typeof frameworkSchema>;
+export type Framework = z.output<typeof frameworkSchema>;
+export type FrameworkItem = Framework["items"][number];
+export type KpiItem = z.output<typeof kpiItem>;
+export type RatingItem = z.output<typeof ratingItem>;
+
+export function isRatingItem(item: FrameworkItem): item is RatingItem {
+  return "rating" in item;
+}

@@ -1,0 +1,79 @@
+// The periodic management report the articles describe: a framework's results
+// for a period as CSV (one row per subject, one column per item) and as a
+// readable Markdown summary — top and bottom performers, biggest movers, KPIs
+// below target.
+import { stringify } from "csv-stringify/sync";
+import { periodLabel } from "../metrics/period.js";
+import type { Scorecard } from "./scorecard.js";
+
+export interface NamedScorecard extends Scorecard {
+  subjectName: string;
+}
+
+export function reportCsv(cards: NamedScorecard[]): string {
+  const items = cards[0]?.items ?? [];
+  const header = ["rank", "subject", "total", "grade", "previous_total", "change", ...items.flatMap((i) => [`${i.id}_value`, `${i.id}_score`])];
+  const rows = cards.map((c) => [
+    c.rank ?? "",
+    c.subjectName,
+    c.total ?? "",
+    c.grade ?? "",
+    c.previousTotal ?? "",
+    c.change ?? "",
+    ...c.items.flatMap((i) => [i.value ?? "", i.score ?? ""]),
+  ]);
+  return stringify([header, ...rows]);
+}
+
+const num = (x: number | null, digits = 1) => (x === null ? "—" : x.toFixed(digits));
+
+export function reportMarkdown(cards: NamedScorecard[], options: { top?: number; title?: string } = {}): string {
+  const n = options.top ?? 3;
+  const first = cards[0];
+  if (!first) return `# ${options.title ?? "Assessment report"}\n\nNo subjects to assess.\n`;
+  const ranked = cards.filter((c) => c.total !== null);
+  const lines: string[] = [
+    `# ${options.title ?? `${first.frameworkKey} v${first.frameworkVersion}`} — ${periodLabel(first.period)}`,
+    "",
+    `${ranked.length} of ${cards.length} ${first.level}s scored; average total ${num(ranked.length ? ranked.reduce((a, c) => a + c.total!, 0) / ranked.length : null)}.`,
+    "",
+    "## Top performers",
+    "",
+    "| rank | " + first.level + " | total | grade | change |",
+    "|---|---|---|---|---|",
+    ...ranked.slice(0, n).map((c) => `| ${c.rank} | ${c.subjectName} | ${num(c.total)} | ${c.grade} | ${num(c.change)} |`),
+    "",
+    "## Bottom performers",
+    "",
+    "| rank | " + first.level + " | total | grade | change |",
+    "|---|---|---|---|---|",
+    ...ranked.slice(-n).reverse().map((c) => `| ${c.rank} | ${c.subjectName} | ${num(c.total)} | ${c.grade} | ${num(c.change)} |`),
+    "",
+    "## Biggest movers",
+    "",
+    "| " + first.level + " | previous | total | change |",
+    "|---|---|---|---|",
+    ...cards
+      .filter((c) => c.change !== null)
+      .sort((a, b) => Math.abs(b.change!) - Math.abs(a.change!))
+      .slice(0, n)
+      .map((c) => `| ${c.subjectName} | ${num(c.previousTotal)} | ${num(c.total)} | ${c.change! > 0 ? "+" : ""}${num(c.change)} |`),
+    "",
+    "## KPIs below target",
+    "",
+    "Subjects whose item score is under 100 (the target not reached), per item with a target.",
+    "",
+    "| item | target | below target | average value |",
+    "|---|---|---|---|",
+  ];
+  first.items.forEach((item, idx) => {
+    if (item.target === null) return;
+    const scored = cards.map((c) => c.items[idx]!).filter((i) => i.score !== null);
+    const below = scored.filter((i) => i.score! < 100).length;
+    const values = scored.map((i) => i.value).filter((v): v is number => v !== null);
+    if (below > 0) {
+      lines.push(`| ${item.name} | ${item.target} | ${below} of ${scored.length} | ${num(values.length ? values.reduce((a, v) => a + v, 0) / values.length : null, 2)} |`);
+    }
+  });
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,98 @@
+// JSONata evaluation with limits. A timer cannot stop JSONata (it runs as one
+// chain of microtasks), so the evaluator's entry/exit hooks enforce a step
+// budget, a nesting depth and a deadline; the budget of each evaluation rides
+// in its bindings so one compiled expression serves concurrent evaluations.
+// Literal ranges are capped at validation (validate.ts, MAX_RANGE).
+import jsonata from "jsonata";
+
+export interface FormulaLimits {
+  timeMs: number;
+  maxSteps: number;
+  maxDepth: number;
+}
+
+export const DEFAULT_LIMITS: FormulaLimits = { timeMs: 50, maxSteps: 20_000, maxDepth: 200 };
+
+export class FormulaError extends Error {
+  constructor(
+    readonly code: "FORMULA_LIMIT" | "FORMULA_ERROR",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Budget {
+  steps: number;
+  depth: number;
+  deadline: number;
+  limits: FormulaLimits;
+}
+
+const BUDGET = "__ys_budget";
+
+export interface CompiledFormula {
+  evaluate(input: Record<string, unknown>, limits?: FormulaLimits): Promise<unknown>;
+}
+
+export function compileFormula(source: string): CompiledFormula {
+  const expr = jsonata(source);
+  expr.assign(Symbol.for("jsonata.__evaluate_entry") as unknown as string, (_e: unknown, _i: unknown, env: { lookup(k: string): unknown }) => {
+    const b = env.lookup(BUDGET) as Budget | undefined;
+    if (!b) return;
+    b.steps++;
+    b.depth++;
+    if (b.steps > b.limits.maxSteps) throw new FormulaError("FORMULA_LIMIT", `formula stopped after ${b.limits.maxSteps} steps (does it loop?)`);
+    if (b.depth > b.limits.maxDepth) throw new FormulaError("FORMULA_LIMIT", `formula nested deeper than ${b.limits.maxDepth}`);
+    if ((b.steps & 63) === 0 && Date.now() > b.deadline) {
+      throw new FormulaError("FORMULA_LIMIT", `formula ran longer than ${b.limits.timeMs} ms`);
+    }
+  });
+  expr.assign(Symbol.for("jsonata.__evaluate_exit") as unknown as string, (_e: unknown, _i: unknown, env: { lookup(k: string): unknown }) => {
+    const b = env.lookup(BUDGET) as Budget | undefined;
+    if (b) b.depth--;
+  });
+  return {
+    async evaluate(input, limits = DEFAULT_LIMITS) {
+      const budget: Budget = { steps: 0, depth: 0, deadline: Date.now() + limits.timeMs, limits };
+      try {
+        return await expr.evaluate(input, { [BUDGET]: budget });
+      } catch (err) {
+        if (err instanceof FormulaError) throw err;
+        const e = err as { message?: string; code?: string };
+        throw new FormulaError("FORMULA_ERROR", `formula failed: ${e.message ?? String(err)}${e.code ? ` (${e.code})` : ""}`);
+      }
+    },
+  };
+}
+
+export interface FormulaOutcome {
+  value: number | null;
+  label: string | null;
+  /** Why value is null, when it is. */
+  reason: string | null;
+}
+
+/**
+ * A formula may return a number, null, or { value, label }. Anything that is
+ * not a finite number becomes null with a reason: never NaN or Infinity.
+ */
+export function interpretResult(raw: unknown, missing: string[]): FormulaOutcome {
+  let value: unknown = raw;
+  let label: string | null = null;
+  if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+    const o = raw as Record<string, unknown>;
+    value = o.value;
+    if (typeof o.label === "string") label = o.label;
+  }
+  if (typeof value === "number" && Number.isFinite(value)) return { value, label, reason: null };
+  if (typeof value === "number") return { value: null, label, reason: "division by zero or overflow" };
+  if (value === undefined || value === null) {
+    return {
+      value: null,
+      label,
+      reason: missing.length ? `no data for ${missing.join(", ")}` : "the formula gave no value (e.g. a zero denominator)",
+    };
+  }
+  return { value: null, label, reason: `the formula returned ${Array.isArray(value) ? "an array" : typeof value}, not a number` };
+}

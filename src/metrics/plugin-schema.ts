@@ -1,0 +1,96 @@
+// The KPI plugin format. A plugin is data: measures over the catalogue's
+// sources, a JSONata formula over their values, a score and a weight.
+// docs/plugins.md teaches it; validate.ts checks it against the catalogue.
+import { z } from "zod";
+import { DIMENSIONS, SUBJECT_LEVELS, type Dimension, type SubjectLevel } from "./catalog.js";
+
+export const AGGREGATES = ["count", "countDistinct", "sum", "avg", "min", "max", "percentile"] as const;
+export const UNITS = ["percent", "count", "currency", "ratio", "score", "days", "hours", "minutes", "number"] as const;
+export const OFFSETS = ["none", "previousPeriod", "samePeriodLastYear"] as const;
+
+const scalar = z.union([z.string().max(200), z.number().finite(), z.boolean()]);
+
+export const filterSchema = z.union([
+  scalar,
+  z
+    .object({
+      eq: scalar.optional(),
+      ne: scalar.optional(),
+      in: z.array(scalar).min(1).max(100).optional(),
+      notIn: z.array(scalar).min(1).max(100).optional(),
+      gt: z.number().finite().optional(),
+      gte: z.number().finite().optional(),
+      lt: z.number().finite().optional(),
+      lte: z.number().finite().optional(),
+      isNull: z.boolean().optional(),
+    })
+    .strict()
+    .refine((f) => Object.keys(f).length > 0, "a filter needs at least one operator"),
+]);
+
+export const measureSchema = z
+  .object({
+    source: z.string(),
+    aggregate: z.enum(AGGREGATES),
+    field: z.string().optional(),
+    percentile: z.number().min(0).max(1).optional(),
+    where: z.record(z.string(), filterSchema).optional(),
+    /** The time field placed in the period (default: the source's first). */
+    time: z.string().optional(),
+    /** State at an instant instead of events within the period (customers only). */
+    at: z.enum(["periodStart", "periodEnd"]).optional(),
+    offset: z.enum(OFFSETS).default("none"),
+    /** In a breakdown, keep this measure whole (e.g. the total a share divides by). */
+    whole: z.boolean().default(false),
+  })
+  .strict();
+
+export const scoreSchema = z.discriminatedUnion("method", [
+  z
+    .object({
+      method: z.literal("target"),
+      target: z.number().finite(),
+      /** The value that scores 0 (default 0 when higher is better, 2×target when lower is better). */
+      worst: z.number().finite().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      method: z.literal("bands"),
+      bands: z
+        .array(z.object({ min: z.number().finite().optional(), max: z.number().finite().optional(), score: z.number().min(0).max(100) }).strict())
+        .min(1)
+        .max(20),
+    })
+    .strict(),
+  z.object({ method: z.literal("quantile") }).strict(),
+  z.object({ method: z.literal("expression"), expression: z.string().min(1).max(2000) }).strict(),
+]);
+
+export const pluginSchema = z
+  .object({
+    key: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{1,62}$/, "must be lower_snake_case: a letter, then letters, digits or _ (2–63 chars)"),
+    name: z.string().min(1).max(120),
+    description: z.string().max(2000).default(""),
+    category: z.string().max(60).default("general"),
+    unit: z.enum(UNITS),
+    direction: z.enum(["higher_is_better", "lower_is_better"]).default("higher_is_better"),
+    subjects: z.array(z.enum(SUBJECT_LEVELS as readonly SubjectLevel[] as [SubjectLevel, ...SubjectLevel[]])).min(1),
+    params: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/), z.number().finite()).default({}),
+    measures: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/, "measure names are identifiers"), measureSchema),
+    formula: z.string().min(1).max(4000),
+    breakdowns: z.array(z.enum(DIMENSIONS as readonly Dimension[] as [Dimension, ...Dimension[]])).default([]),
+    score: scoreSchema.default({ method: "quantile" }),
+    weight: z.number().min(0).max(1).default(0.1),
+    /** Where the definition comes from (article, standard). */
+    reference: z.string().max(500).optional(),
+  })
+  .strict();
+
+export type PluginDocument = z.input<typeof pluginSchema>;
+export type Plugin = z.output<typeof pluginSchema>;
+export type Measure = z.output<typeof measureSchema>;
+export type Filter = z.output<typeof filterSchema>;
+export type ScoreSpec = z.output<typeof scoreSchema>;

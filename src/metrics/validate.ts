@@ -1,0 +1,175 @@
+// Validates a plugin document against the format and the catalogue, and
+// reports every fault at once with its JSON path (e.g.
+// `measures.atEnd.where.status`), the way Cube's ErrorReporter does: an admin
+// fixes a document in one round, not one error per round.
+import jsonata from "jsonata";
+import { SOURCES, isSourceName, type SourceDef, type SubjectLevel } from "./catalog.js";
+import { pluginSchema, type Filter, type Plugin } from "./plugin-schema.js";
+
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+export type ValidationResult = { ok: true; plugin: Plugin } | { ok: false; issues: ValidationIssue[] };
+
+/** Names a formula may use besides its measures. */
+const FORMULA_GLOBALS = new Set(["params", "period"]);
+/** Largest literal range ([a..b]) a formula may build; ranges run as one uninterruptible step. */
+export const MAX_RANGE = 10_000;
+
+type AstNode = { type?: string; value?: unknown; steps?: AstNode[]; [k: string]: unknown };
+
+/** Root names a JSONata expression reads, and faults such as oversized ranges. */
+export function formulaNames(ast: AstNode): { names: Set<string>; faults: string[] } {
+  const names = new Set<string>();
+  const faults: string[] = [];
+  const walk = (node: unknown, relative: boolean): void => {
+    if (Array.isArray(node)) {
+      node.forEach((n) => walk(n, relative));
+      return;
+    }
+    if (!node || typeof node !== "object") return;
+    const n = node as AstNode;
+    if (n.type === "path" && Array.isArray(n.steps) && n.steps[0]?.type === "name" && !relative) {
+      names.add(String(n.steps[0].value));
+    }
+    if (n.type === "name" && !relative) names.add(String(n.value));
+    if (n.type === "binary" && n.value === "..") {
+      const lhs = n.lhs as AstNode | undefined;
+      const rhs = n.rhs as AstNode | undefined;
+      if (lhs?.type === "number" && rhs?.type === "number" && Number(rhs.value) - Number(lhs.value) > MAX_RANGE) {
+        faults.push(`a range may hold at most ${MAX_RANGE} items`);
+      }
+    }
+    for (const [key, child] of Object.entries(n)) {
+      if (key === "steps" && n.type === "path") {
+        // Later steps of a path are relative to the first.
+        (child as AstNode[]).forEach((s, i) => walk(i === 0 ? s : { ...s, type: s.type === "name" ? "_step" : s.type }, relative));
+      } else if (key === "predicate" || key === "stages" || key === "group") {
+        walk(child, true);
+      } else if (typeof child === "object") {
+        walk(child, relative);
+      }
+    }
+  };
+  walk(ast, false);
+  return { names, faults };
+}
+
+export function parseFormula(source: string): { ast: AstNode } | { error: string } {
+  try {
+    return { ast: jsonata(source).ast() as AstNode };
+  } catch (err) {
+    const e = err as { message?: string; position?: number };
+    return { error: `does not parse: ${e.message ?? "syntax error"}${e.position !== undefined ? ` at character ${e.position}` : ""}` };
+  }
+}
+
+function checkFilter(source: SourceDef, sourceName: string, path: string, field: string, filter: Filter, issues: ValidationIssue[]) {
+  const def = source.fields[field];
+  if (!def) {
+    issues.push({ path, message: `unknown field "${field}" of source ${sourceName}; known: ${Object.keys(source.fields).join(", ")}` });
+    return;
+  }
+  const values: unknown[] = [];
+  if (typeof filter !== "object") values.push(filter);
+  else {
+    for (const k of ["eq", "ne"] as const) if (filter[k] !== undefined) values.push(filter[k]);
+    for (const k of ["in", "notIn"] as const) if (filter[k]) values.push(...filter[k]);
+    if ([filter.gt, filter.gte, filter.lt, filter.lte].some((v) => v !== undefined) && def.type !== "number") {
+      issues.push({ path, message: `gt/gte/lt/lte need a number field; ${field} is ${def.type}` });
+    }
+  }
+  for (const v of values) {
+    const ok =
+      def.type === "number" ? typeof v === "number" : def.type === "boolean" ? typeof v === "boolean" : typeof v === "string";
+    if (!ok) issues.push({ path, message: `${field} is a ${def.type} field; ${JSON.stringify(v)} does not fit` });
+  }
+}
+
+export function validatePlugin(document: unknown): ValidationResult {
+  const parsed = pluginSchema.safeParse(document);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(document)", message: i.message })),
+    };
+  }
+  const plugin = parsed.data;
+  const issues: ValidationIssue[] = [];
+  const measureNames = Object.keys(plugin.measures);
+  if (measureNames.length === 0) issues.push({ path: "measures", message: "a plugin needs at least one measure" });
+  if (measureNames.length > 20) issues.push({ path: "measures", message: "at most 20 measures" });
+
+  for (const [name, m] of Object.entries(plugin.measures)) {
+    const base = `measures.${name}`;
+    if (!isSourceName(m.source)) {
+      issues.push({ path: `${base}.source`, message: `unknown source "${m.source}"; known: ${Object.keys(SOURCES).join(", ")}` });
+      continue;
+    }
+    const source = SOURCES[m.source];
+    if (m.aggregate === "count") {
+      if (m.field) issues.push({ path: `${base}.field`, message: "count takes no field (use countDistinct to count distinct values)" });
+    } else if (!m.field) {
+      issues.push({ path: `${base}.field`, message: `${m.aggregate} needs a field` });
+    } else {
+      const def = source.fields[m.field];
+      if (!def) {
+        issues.push({ path: `${base}.field`, message: `unknown field "${m.field}" of source ${m.source}; known: ${Object.keys(source.fields).join(", ")}` });
+      } else if (m.aggregate !== "countDistinct" && def.type !== "number") {
+        issues.push({ path: `${base}.field`, message: `${m.aggregate} needs a number field; ${m.field} is ${def.type}` });
+      }
+    }
+    if (m.aggregate === "percentile" && m.percentile === undefined) {
+      issues.push({ path: `${base}.percentile`, message: "percentile needs a fraction between 0 and 1, e.g. 0.5 for the median" });
+    }
+    if (m.aggregate !== "percentile" && m.percentile !== undefined) {
+      issues.push({ path: `${base}.percentile`, message: "only the percentile aggregate takes a percentile" });
+    }
+    if (m.time !== undefined && !source.timeFields.includes(m.time)) {
+      issues.push({ path: `${base}.time`, message: `"${m.time}" is not a time field of ${m.source}; use one of ${source.timeFields.join(", ")}` });
+    }
+    if (m.at !== undefined) {
+      if (!source.snapshot) issues.push({ path: `${base}.at`, message: `${m.source} has no state at an instant; only customers do` });
+      if (m.time !== undefined) issues.push({ path: `${base}.at`, message: "a measure takes either at (an instant) or time (events in the period), not both" });
+    }
+    for (const [field, filter] of Object.entries(m.where ?? {})) {
+      checkFilter(source, m.source, `${base}.where.${field}`, field, filter, issues);
+    }
+    for (const level of plugin.subjects as SubjectLevel[]) {
+      if (level !== "company" && !source.subjects[level]) {
+        issues.push({ path: `${base}.source`, message: `${m.source} cannot be attributed to a ${level}; remove "${level}" from subjects` });
+      }
+    }
+    for (const [i, dim] of plugin.breakdowns.entries()) {
+      if (!m.whole && !source.dimensions[dim as keyof SourceDef["dimensions"]]) {
+        issues.push({ path: `breakdowns.${i}`, message: `${m.source} (measure ${name}) cannot be broken down by ${dim}` });
+      }
+    }
+  }
+
+  const formula = parseFormula(plugin.formula);
+  if ("error" in formula) {
+    issues.push({ path: "formula", message: formula.error });
+  } else {
+    const { names, faults } = formulaNames(formula.ast);
+    for (const f of faults) issues.push({ path: "formula", message: f });
+    for (const n of names) {
+      if (!plugin.measures[n] && !FORMULA_GLOBALS.has(n)) {
+        issues.push({ path: "formula", message: `uses "${n}", which no measure defines; measures: ${measureNames.join(", ") || "none"}` });
+      }
+    }
+    for (const m of measureNames) {
+      if (!names.has(m)) issues.push({ path: `measures.${m}`, message: "the formula never uses this measure" });
+    }
+  }
+  if (plugin.score.method === "expression") {
+    const expr = parseFormula(plugin.score.expression);
+    if ("error" in expr) issues.push({ path: "score.expression", message: expr.error });
+  }
+  if (plugin.score.method === "target" && plugin.score.worst !== undefined && plugin.score.worst === plugin.score.target) {
+    issues.push({ path: "score.worst", message: "worst must differ from target" });
+  }
+  return issues.length ? { ok: false, issues } : { ok: true, plugin };
+}

@@ -1,0 +1,63 @@
+// The one Pothos builder. Every plugin is listed here once; the area modules
+// under src/schema/ register their types on it.
+import SchemaBuilder from "@pothos/core";
+import PrismaPlugin from "@pothos/plugin-prisma";
+import RelayPlugin from "@pothos/plugin-relay";
+import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import DataloaderPlugin from "@pothos/plugin-dataloader";
+import { createGraphQLError } from "graphql-yoga";
+import type PrismaTypes from "../generated/pothos-types.js";
+import { getDatamodel } from "../generated/pothos-types.js";
+import { hasRole } from "../auth/viewer.js";
+import type { Context } from "./context.js";
+
+export interface AuthScopes {
+  authenticated: boolean;
+  viewer: boolean;
+  manager: boolean;
+  admin: boolean;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: AuthScopes;
+  DefaultFieldNullability: false;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+    EmailAddress: { Input: string; Output: string };
+    Currency: { Input: string; Output: string };
+    Decimal: { Input: string; Output: string | number | { toString(): string } };
+  };
+}>({
+  defaultFieldNullability: false,
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      authenticated: !!ctx.viewer,
+      viewer: hasRole(ctx.viewer, "viewer"),
+      manager: hasRole(ctx.viewer, "manager"),
+      admin: hasRole(ctx.viewer, "admin"),
+    }),
+    unauthorizedError: (_parent, ctx) =>
+      ctx.viewer
+        ? createGraphQLError("Your role may not read or change this field.", { extensions: { code: "FORBIDDEN" } })
+        : createGraphQLError("Authenticate with an API key: Authorization: Bearer ys_…", {
+            extensions: { code: "UNAUTHENTICATED" },
+          }),
+  },
+  prisma: {
+    client: (ctx) => ctx.prisma,
+    dmmf: getDatamodel(),
+    exposeDescriptions: true,
+    filterConnectionTotalCount: true,
+  },
+  relay: {
+    clientMutationId: "omit",
+    cursorType: "String",
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});

@@ -1,0 +1,14 @@
+// Imports every area module (each registers its types on the builder) and
+// builds the schema once.
+import { builder } from "./builder.js";
+import "./scalars.js";
+import "./company.js";
+import "./team.js";
+import "./customer.js";
+import "./facts.js";
+import "./api-key.js";
+import "./metric.js";
+import "./plugin.js";
+import "./scorecard.js";
+
+export const schema = builder.toSchema({ sortSchema: true });
