@@ -77,6 +77,18 @@ const customerDims: Partial<Record<Dimension, FieldDef>> = {
 
 const attribution = { team: "t.team_id", member: "t.member_id", customer: "t.customer_id" } as const;
 
+/** Fields of the row's customer, for filters on facts (joined only when used). */
+const customerFields: Record<string, FieldDef> = {
+  customerCampaignId: { sql: "c.campaign_id::text", type: "string", description: "campaign that acquired the customer", needsCustomer: true },
+  customerSegment: { sql: "c.segment", type: "string", description: "the customer's segment", needsCustomer: true },
+  customerActive: {
+    sql: "(c.acquired_at IS NOT NULL AND c.acquired_at < w.e AND (c.churned_at IS NULL OR c.churned_at >= w.e))",
+    type: "boolean",
+    description: "the customer is active (acquired, not churned) at the window's end",
+    needsCustomer: true,
+  },
+};
+
 export const SOURCES: Record<SourceName, SourceDef> = {
   customers: {
     table: "customers",
@@ -109,6 +121,7 @@ export const SOURCES: Record<SourceName, SourceDef> = {
     subjects: attribution,
     timeFields: ["at"],
     fields: {
+      ...customerFields,
       id: { sql: "t.id", type: "id", description: "order id" },
       customerId: { sql: "t.customer_id", type: "id", description: "customer" },
       amount: { sql: "t.amount", type: "number", description: "order amount" },
@@ -131,6 +144,7 @@ export const SOURCES: Record<SourceName, SourceDef> = {
     subjects: attribution,
     timeFields: ["at"],
     fields: {
+      ...customerFields,
       id: { sql: "t.id", type: "id", description: "interaction id" },
       customerId: { sql: "t.customer_id", type: "id", description: "customer" },
       channel: { sql: "t.channel", type: "string", description: "phone, email, chat, visit, meeting, social" },
@@ -153,6 +167,7 @@ export const SOURCES: Record<SourceName, SourceDef> = {
     subjects: attribution,
     timeFields: ["createdAt", "closedAt"],
     fields: {
+      ...customerFields,
       id: { sql: "t.id", type: "id", description: "opportunity id" },
       customerId: { sql: "t.customer_id", type: "id", description: "customer" },
       value: { sql: "t.value", type: "number", description: "expected value" },
@@ -175,6 +190,7 @@ export const SOURCES: Record<SourceName, SourceDef> = {
     subjects: attribution,
     timeFields: ["enteredAt"],
     fields: {
+      ...customerFields,
       opportunityId: { sql: "t.opportunity_id", type: "id", description: "opportunity" },
       customerId: { sql: "t.customer_id", type: "id", description: "customer" },
       stage: { sql: "t.stage", type: "string", description: "lead, qualified, proposal, negotiation, won, lost" },
@@ -192,6 +208,7 @@ export const SOURCES: Record<SourceName, SourceDef> = {
     subjects: attribution,
     timeFields: ["openedAt", "resolvedAt", "firstResponseAt"],
     fields: {
+      ...customerFields,
       id: { sql: "t.id", type: "id", description: "ticket id" },
       customerId: { sql: "t.customer_id", type: "id", description: "customer" },
       kind: { sql: "t.kind", type: "string", description: "complaint, question, request, incident" },
@@ -203,6 +220,7 @@ export const SOURCES: Record<SourceName, SourceDef> = {
       satisfaction: { sql: "t.satisfaction", type: "number", description: "customer's rating of the handling, 1–5" },
       responded: { sql: "(t.first_response_at IS NOT NULL AND t.first_response_at < w.e)", type: "boolean", description: "answered before the window's end" },
       resolved: { sql: "(t.resolved_at IS NOT NULL AND t.resolved_at < w.e)", type: "boolean", description: "resolved before the window's end" },
+      hasDeadline: { sql: "(t.due_at IS NOT NULL)", type: "boolean", description: "has a service-level deadline" },
       overdue: {
         sql: "(t.due_at IS NOT NULL AND t.due_at < w.e AND (t.resolved_at IS NULL OR t.resolved_at > t.due_at))",
         type: "boolean",
@@ -227,6 +245,7 @@ export const SOURCES: Record<SourceName, SourceDef> = {
     subjects: attribution,
     timeFields: ["at"],
     fields: {
+      ...customerFields,
       customerId: { sql: "t.customer_id", type: "id", description: "customer" },
       kind: { sql: "t.kind", type: "string", description: "csat, nps, ces or custom" },
       question: { sql: "t.question", type: "string", description: "question" },

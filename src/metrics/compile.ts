@@ -23,6 +23,8 @@ export interface StatementGroup {
 export interface CompiledStatement {
   sql: string;
   params: SqlParam[];
+  /** Value of the result's `wi` column for each of the group's windows, in order. */
+  windowIndex: number[];
 }
 
 export function timeModeOf(m: Measure): string {
@@ -93,22 +95,12 @@ function needsCustomerJoin(source: SourceDef, g: StatementGroup): boolean {
   );
 }
 
-/** Columns of a result row: wi (1-based window), sid, dim, m0…mN. */
+/** Columns of a result row: wi (see windowIndex), sid, dim, m0…mN. */
 export function compileGroup(companyId: string, g: StatementGroup): CompiledStatement {
   const source = SOURCES[g.source];
   const p = new Params();
   const company = p.add(companyId, "uuid");
-  const starts = p.add(g.windows.map((w) => w.start.toISOString()), "timestamptz[]");
-  const ends = p.add(g.windows.map((w) => w.end.toISOString()), "timestamptz[]");
 
-  let join: string;
-  if (g.timeMode.startsWith("@")) {
-    // State at an instant: everything that began before the window's end may count.
-    join = `${source.snapshot!.from} < w.e`;
-  } else {
-    const col = source.fields[g.timeMode]!.sql;
-    join = `${col} >= w.s AND ${col} < w.e`;
-  }
   const subjectCol = g.level === "company" ? null : source.subjects[g.level]!;
   const dim = g.dimension ? source.dimensions[g.dimension]! : null;
   const select = [
@@ -119,15 +111,51 @@ export function compileGroup(companyId: string, g: StatementGroup): CompiledStat
   ];
   const where: string[] = [];
   if (subjectCol && g.subjects) where.push(`${subjectCol} = ANY(${p.add(g.subjects, "uuid[]")})`);
+  // Peers are subjects: rows attributed to no team or member are not a peer.
+  else if (subjectCol) where.push(`${subjectCol} IS NOT NULL`);
   const customerJoin = needsCustomerJoin(source, g) ? "\nLEFT JOIN customers c ON c.id = t.customer_id AND c.company_id = t.company_id" : "";
   const groupBy = ["w.i", ...(subjectCol ? [subjectCol] : []), ...(dim ? [dim.sql] : [])];
+  const buckets = g.timeMode.startsWith("@") ? null : bucketBounds(g.windows);
+  let from: string;
+  if (buckets) {
+    // Events in windows that do not overlap: ONE range scan over [first start, last end),
+    // each row placed in its window by a binary search over the boundaries (width_bucket).
+    const col = source.fields[g.timeMode]!.sql;
+    const b = p.add(buckets.bounds.map((d) => d.toISOString()), "timestamptz[]");
+    from =
+      `FROM ${source.table} t\n` +
+      `CROSS JOIN LATERAL (SELECT k AS i, (${b})[k] AS s, (${b})[k + 1] AS e FROM width_bucket(${col}, ${b}) AS k) w${customerJoin}\n` +
+      `WHERE t.company_id = ${company} AND ${col} >= ${p.add(buckets.bounds[0]!.toISOString(), "timestamptz")} AND ${col} < ${p.add(buckets.bounds[buckets.bounds.length - 1]!.toISOString(), "timestamptz")}`;
+  } else {
+    // State at instants, or overlapping windows: join the windows as rows.
+    const starts = p.add(g.windows.map((w) => w.start.toISOString()), "timestamptz[]");
+    const ends = p.add(g.windows.map((w) => w.end.toISOString()), "timestamptz[]");
+    const join = g.timeMode.startsWith("@")
+      ? `${source.snapshot!.from} < w.e` // everything that began before the window's end may count
+      : `${source.fields[g.timeMode]!.sql} >= w.s AND ${source.fields[g.timeMode]!.sql} < w.e`;
+    from =
+      `FROM unnest(${starts}, ${ends}) WITH ORDINALITY AS w(s, e, i)\n` +
+      `JOIN ${source.table} t ON t.company_id = ${company} AND ${join}${customerJoin}\n` +
+      `WHERE TRUE`;
+  }
   const sql =
-    `SELECT ${select.join(", ")}\n` +
-    `FROM unnest(${starts}, ${ends}) WITH ORDINALITY AS w(s, e, i)\n` +
-    `JOIN ${source.table} t ON t.company_id = ${company} AND ${join}${customerJoin}\n` +
-    (where.length ? `WHERE ${where.join(" AND ")}\n` : "") +
-    `GROUP BY ${groupBy.join(", ")}`;
-  return { sql, params: p.values };
+    `SELECT ${select.join(", ")}\n${from}` +
+    (where.length ? ` AND ${where.join(" AND ")}` : "") +
+    `\nGROUP BY ${groupBy.join(", ")}`;
+  return { sql, params: p.values, windowIndex: buckets ? buckets.windowIndex : g.windows.map((_, i) => i + 1) };
+}
+
+/**
+ * Boundaries for width_bucket when no two windows overlap: sorted distinct
+ * starts and ends. windowIndex[n] is the bucket number of window n (bucket k
+ * spans bounds[k-1]..bounds[k]); gaps between windows are buckets nobody reads.
+ */
+export function bucketBounds(windows: Window[]): { bounds: Date[]; windowIndex: number[] } | null {
+  const sorted = [...windows].sort((a, b) => a.start.getTime() - b.start.getTime());
+  for (let i = 1; i < sorted.length; i++) if (sorted[i]!.start < sorted[i - 1]!.end) return null;
+  const times = [...new Set(windows.flatMap((w) => [w.start.getTime(), w.end.getTime()]))].sort((a, b) => a - b);
+  const bounds = times.map((t) => new Date(t));
+  return { bounds, windowIndex: windows.map((w) => times.indexOf(w.start.getTime()) + 1) };
 }
 
 /** Additive aggregates are 0 over no rows; the others have no value. */

@@ -8,7 +8,7 @@ import { SOURCES, type Dimension, type SourceName, type SubjectLevel } from "./c
 import { emptyValue } from "./compile.js";
 import { FormulaError, interpretResult, type FormulaLimits, type FormulaOutcome } from "./formula.js";
 import { createMeasureLoader, type MeasureLoad, type MeasureResult } from "./measure-loader.js";
-import { periodLabel, shiftPeriod, toWindow, trendPeriods, type Grain, type Period } from "./period.js";
+import { shiftPeriod, toWindow, trendPeriods, type Grain, type Offset, type Period, type Window } from "./period.js";
 import type { Catalog, RegisteredPlugin } from "./registry.js";
 import { scoreValue } from "./score.js";
 
@@ -36,8 +36,6 @@ export interface MetricValueResult extends FormulaOutcome {
 
 export interface MetricPoint extends FormulaOutcome {
   period: Period;
-  label: string | null;
-  periodLabel: string;
 }
 
 export interface MetricSlice extends FormulaOutcome {
@@ -55,8 +53,12 @@ export interface SessionOptions {
 const round = (x: number | null) => (x === null ? null : Math.round(x * 10_000) / 10_000);
 
 export class MetricSession {
-  private readonly loader: DataLoader<MeasureLoad, MeasureResult, string>;
+  private readonly loader: DataLoader<MeasureLoad, MeasureResult>;
   private readonly peerCache = new Map<string, Promise<Map<string, number | null>>>();
+  // Period arithmetic (luxon, time zones) is costly next to a formula: done once per period, not per evaluation.
+  private readonly windows = new WeakMap<Period, Map<string, Window>>();
+  private readonly periodInputs = new WeakMap<Period, Record<string, unknown>>();
+  private readonly trends = new Map<string, Period[]>();
 
   get catalog() {
     return this.options.catalog;
@@ -76,15 +78,7 @@ export class MetricSession {
   }
 
   private async run(p: RegisteredPlugin, values: Record<string, number | null>, period: Period): Promise<FormulaOutcome> {
-    const input: Record<string, unknown> = {
-      params: p.plugin.params,
-      period: {
-        start: period.start.toISO(),
-        end: period.end.toISO(),
-        grain: period.grain,
-        days: Math.round(period.end.diff(period.start, "days").days),
-      },
-    };
+    const input: Record<string, unknown> = { params: p.plugin.params, period: this.periodInput(period) };
     const missing: string[] = [];
     for (const [name, v] of Object.entries(values)) {
       if (v === null) missing.push(name);
@@ -99,10 +93,27 @@ export class MetricSession {
     }
   }
 
+  private periodInput(period: Period): Record<string, unknown> {
+    let v = this.periodInputs.get(period);
+    if (!v) {
+      v = { start: period.start.toISO(), end: period.end.toISO(), grain: period.grain, days: Math.round(period.end.diff(period.start, "days").days) };
+      this.periodInputs.set(period, v);
+    }
+    return v;
+  }
+
+  private windowOf(period: Period, offset: Offset): Window {
+    let byOffset = this.windows.get(period);
+    if (!byOffset) this.windows.set(period, (byOffset = new Map()));
+    let w = byOffset.get(offset);
+    if (!w) byOffset.set(offset, (w = toWindow(shiftPeriod(period, offset))));
+    return w;
+  }
+
   private loadMeasures(p: RegisteredPlugin, level: SubjectLevel, subjectId: string | null, period: Period, extra: Partial<MeasureLoad> = {}) {
     return Promise.all(
       Object.entries(p.plugin.measures).map(async ([name, m]) => {
-        const window = toWindow(shiftPeriod(period, m.offset));
+        const window = this.windowOf(period, m.offset);
         const dimension = m.whole ? undefined : extra.dimension;
         const r = await this.loader.load({ level, subjectId, measure: m, window, ...extra, dimension });
         return [name, r] as const;
@@ -174,9 +185,24 @@ export class MetricSession {
 
   /** The last `count` periods of `grain` up to the one holding `until`: one statement per source. */
   async trend(key: string, level: SubjectLevel, subjectId: string | null, grain: Grain, count: number, until: Period["start"]): Promise<MetricPoint[]> {
-    const periods = trendPeriods(grain, count, until);
+    const p = this.plugin(key, level);
+    const trendKey = `${grain}|${count}|${until.toMillis()}|${until.zoneName}`;
+    let periods = this.trends.get(trendKey);
+    if (!periods) this.trends.set(trendKey, (periods = trendPeriods(grain, count, until)));
+    // Every (period, measure) load in one call: a long trend for many subjects stays one batch, few promises.
+    const measures = Object.entries(p.plugin.measures);
+    const loads = periods.flatMap((period) => measures.map(([, m]) => ({ level, subjectId, measure: m, window: this.windowOf(period, m.offset) })));
+    const loaded = await this.loader.loadMany(loads);
     return Promise.all(
-      periods.map(async (period) => ({ ...(await this.value(key, level, subjectId, period)), period, periodLabel: periodLabel(period) })),
+      periods.map(async (period, i) => {
+        const values: Record<string, number | null> = {};
+        measures.forEach(([name], j) => {
+          const r = loaded[i * measures.length + j];
+          if (r instanceof Error) throw r;
+          values[name] = r instanceof Map || r === undefined ? null : r;
+        });
+        return { ...(await this.run(p, values, period)), period };
+      }),
     );
   }
 
@@ -189,8 +215,10 @@ export class MetricSession {
       }
     }
     const loaded = await this.loadMeasures(p, level, subjectId, period, { dimension: by });
+    // A slice exists where some sliced measure has data (rows of the source can fall in a
+    // slice yet match no measure's filter: those slices are empty, not zero).
     const slices = new Set<string>();
-    for (const [, r] of loaded) if (r instanceof Map) for (const s of r.keys()) slices.add(s);
+    for (const [, r] of loaded) if (r instanceof Map) for (const [s, v] of r) if (v !== null && v !== 0) slices.add(s);
     const out = await Promise.all(
       [...slices].sort().map(async (slice) => {
         const values = Object.fromEntries(loaded.map(([n, r]) => [n, r instanceof Map ? (r.get(slice) ?? emptyOf(p, n)) : r]));

@@ -4,6 +4,7 @@
 // in its bindings so one compiled expression serves concurrent evaluations.
 // Literal ranges are capped at validation (validate.ts, MAX_RANGE).
 import jsonata from "jsonata";
+import { compileFast, Fallback, NonFinite } from "./fast-formula.js";
 
 export interface FormulaLimits {
   timeMs: number;
@@ -31,7 +32,12 @@ interface Budget {
 
 const BUDGET = "__ys_budget";
 
+/** Stands for a result that is not a finite number; interpretResult turns it into null with a reason. */
+export const NON_FINITE = Number.NaN;
+
 export interface CompiledFormula {
+  /** Runs as a plain function (fast-formula.ts) for inputs of the usual shape. */
+  readonly fast: boolean;
   evaluate(input: Record<string, unknown>, limits?: FormulaLimits): Promise<unknown>;
 }
 
@@ -52,14 +58,26 @@ export function compileFormula(source: string): CompiledFormula {
     const b = env.lookup(BUDGET) as Budget | undefined;
     if (b) b.depth--;
   });
+  const fast = compileFast(expr.ast());
   return {
+    fast: fast !== null,
     async evaluate(input, limits = DEFAULT_LIMITS) {
+      if (fast) {
+        try {
+          return fast(input);
+        } catch (err) {
+          if (err instanceof NonFinite) return NON_FINITE;
+          if (!(err instanceof Fallback)) throw err;
+        }
+      }
       const budget: Budget = { steps: 0, depth: 0, deadline: Date.now() + limits.timeMs, limits };
       try {
         return await expr.evaluate(input, { [BUDGET]: budget });
       } catch (err) {
         if (err instanceof FormulaError) throw err;
         const e = err as { message?: string; code?: string };
+        // Arithmetic on an infinite or undefined result (x/0 then × y): a missing value, not a broken formula.
+        if (e.code === "D1001" || e.code === "T2001" || e.code === "T2002") return NON_FINITE;
         throw new FormulaError("FORMULA_ERROR", `formula failed: ${e.message ?? String(err)}${e.code ? ` (${e.code})` : ""}`);
       }
     },

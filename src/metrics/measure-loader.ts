@@ -4,6 +4,10 @@
 // SQL statement over all its windows and subjects. The statement count
 // therefore follows the number of sources asked for, never the number of
 // teams, members, customers or periods.
+//
+// A dashboard makes tens of thousands of loads per request, so this file
+// avoids per-load string building: keys are memoised on the (shared) measure
+// and window objects, and results are found through nested maps.
 import DataLoader from "dataloader";
 import type { SqlDriver } from "../db/driver.js";
 import type { Dimension, SourceName, SubjectLevel } from "./catalog.js";
@@ -25,18 +29,24 @@ export interface MeasureLoad {
 /** Value of one measure; by subject id (allPeers) and/or by dimension value (breakdowns). */
 export type MeasureResult = number | null | Map<string, number | null>;
 
-function measureKey(m: Measure): string {
-  // offset is already applied to the window; it must not split groups.
-  const { offset: _offset, ...rest } = m;
-  return JSON.stringify(rest);
+const measureKeys = new WeakMap<Measure, { key: string; group: string }>();
+const windowKeys = new WeakMap<Window, string>();
+
+function keysOf(m: Measure) {
+  let k = measureKeys.get(m);
+  if (!k) {
+    // offset is already applied to the window; it must not split groups.
+    const { offset: _offset, ...rest } = m;
+    k = { key: JSON.stringify(rest), group: `${m.source}|${timeModeOf(m)}` };
+    measureKeys.set(m, k);
+  }
+  return k;
 }
 
-function groupKey(l: MeasureLoad): string {
-  return [l.measure.source, l.level, timeModeOf(l.measure), l.dimension ?? ""].join("|");
-}
-
-function loadKey(l: MeasureLoad): string {
-  return [groupKey(l), measureKey(l.measure), windowKey(l.window), l.allPeers ? "*" : (l.subjectId ?? "")].join("|");
+function keyOfWindow(w: Window): string {
+  let k = windowKeys.get(w);
+  if (k === undefined) windowKeys.set(w, (k = windowKey(w)));
+  return k;
 }
 
 export interface MeasureLoaderOptions {
@@ -44,79 +54,92 @@ export interface MeasureLoaderOptions {
   companyId: string;
 }
 
-export function createMeasureLoader({ sql, companyId }: MeasureLoaderOptions): DataLoader<MeasureLoad, MeasureResult, string> {
-  return new DataLoader<MeasureLoad, MeasureResult, string>(
-    async (loads) => {
-      const groups = new Map<string, MeasureLoad[]>();
-      for (const l of loads) {
-        const k = groupKey(l);
-        const list = groups.get(k);
-        if (list) list.push(l);
-        else groups.set(k, [l]);
+type Row = Record<string, unknown>;
+
+async function runGroup(sql: Pick<SqlDriver, "query">, companyId: string, loads: MeasureLoad[], out: MeasureResult[], positions: number[]) {
+  const first = loads[0]!;
+  const measures = new Map<string, { measure: Measure; index: number }>();
+  const windows = new Map<string, { window: Window; index: number }>();
+  const subjects = new Set<string>();
+  let all = false;
+  for (const l of loads) {
+    const mk = keysOf(l.measure).key;
+    if (!measures.has(mk)) measures.set(mk, { measure: l.measure, index: measures.size });
+    const wk = keyOfWindow(l.window);
+    if (!windows.has(wk)) windows.set(wk, { window: l.window, index: windows.size });
+    if (l.allPeers) all = true;
+    else if (l.subjectId) subjects.add(l.subjectId);
+  }
+  const group: StatementGroup = {
+    source: first.measure.source as SourceName,
+    level: first.level,
+    timeMode: timeModeOf(first.measure),
+    dimension: first.dimension,
+    measures: [...measures.values()].map((m) => m.measure),
+    windows: [...windows.values()].map((w) => w.window),
+    subjects: first.level === "company" || all ? null : [...subjects],
+  };
+  const compiled = compileGroup(companyId, group);
+  const rows = await sql.query<Row>(compiled.sql, compiled.params);
+
+  // wi → subject → rows (one row per dimension value, or one row)
+  const cells = new Map<number, Map<string, Row[]>>();
+  for (const r of rows) {
+    const wi = Number(r.wi);
+    let bySubject = cells.get(wi);
+    if (!bySubject) cells.set(wi, (bySubject = new Map()));
+    const sid = (r.sid as string | null) ?? "";
+    const list = bySubject.get(sid);
+    if (list) list.push(r);
+    else bySubject.set(sid, [r]);
+  }
+  const valueOf = (row: Row | undefined, i: number, m: Measure): number | null => {
+    const v = row?.[`m${i}`];
+    if (v === null || v === undefined) return emptyValue(m);
+    const n = Number(v);
+    return Number.isFinite(n) ? n : null;
+  };
+
+  loads.forEach((l, n) => {
+    const i = measures.get(keysOf(l.measure).key)!.index;
+    const wi = compiled.windowIndex[windows.get(keyOfWindow(l.window))!.index]!;
+    const bySubject = cells.get(wi);
+    if (!l.allPeers && !l.dimension) {
+      out[positions[n]!] = valueOf(bySubject?.get(l.subjectId ?? "")?.[0], i, l.measure);
+      return;
+    }
+    // Peers or slices: every matching cell.
+    const result = new Map<string, number | null>();
+    for (const [sid, list] of bySubject ?? []) {
+      if (!l.allPeers && sid !== (l.subjectId ?? "")) continue;
+      for (const r of list) {
+        const slot = l.allPeers ? sid + (l.dimension ? `|${(r.dim as string | null) ?? ""}` : "") : String(r.dim ?? "");
+        result.set(slot, valueOf(r, i, l.measure));
       }
-      const results = new Map<string, MeasureResult>();
-      await Promise.all(
-        [...groups.values()].map(async (members) => {
-          const first = members[0]!;
-          const measures = new Map<string, Measure>();
-          const windows = new Map<string, Window>();
-          const subjects = new Set<string>();
-          let all = false;
-          for (const l of members) {
-            measures.set(measureKey(l.measure), l.measure);
-            windows.set(windowKey(l.window), l.window);
-            if (l.allPeers) all = true;
-            else if (l.subjectId) subjects.add(l.subjectId);
-          }
-          const group: StatementGroup = {
-            source: first.measure.source as SourceName,
-            level: first.level,
-            timeMode: timeModeOf(first.measure),
-            dimension: first.dimension,
-            measures: [...measures.values()],
-            windows: [...windows.values()],
-            subjects: first.level === "company" || all ? null : [...subjects],
-          };
-          const { sql: text, params } = compileGroup(companyId, group);
-          const rows = await sql.query<Record<string, unknown>>(text, params);
+    }
+    out[positions[n]!] = result;
+  });
+}
 
-          const measureIndex = new Map([...measures.keys()].map((k, i) => [k, i]));
-          const windowIndex = new Map([...windows.keys()].map((k, i) => [k, i + 1]));
-          // (window, subject, dim) → row
-          const byCell = new Map<string, Record<string, unknown>>();
-          for (const r of rows) byCell.set(`${Number(r.wi)}|${r.sid ?? ""}|${r.dim ?? ""}`, r);
-
-          const valueOf = (row: Record<string, unknown> | undefined, i: number, m: Measure): number | null => {
-            const v = row?.[`m${i}`];
-            if (v === null || v === undefined) return emptyValue(m);
-            const n = Number(v);
-            return Number.isFinite(n) ? n : null;
-          };
-
-          for (const l of members) {
-            const i = measureIndex.get(measureKey(l.measure))!;
-            const wi = windowIndex.get(windowKey(l.window))!;
-            const key = loadKey(l);
-            if (!l.allPeers && !l.dimension) {
-              results.set(key, valueOf(byCell.get(`${wi}|${l.subjectId ?? ""}|`), i, l.measure));
-              continue;
-            }
-            // Peers or slices: collect every matching cell.
-            const out = new Map<string, number | null>();
-            for (const r of rows) {
-              if (Number(r.wi) !== wi) continue;
-              if (!l.allPeers && (r.sid ?? null) !== (l.subjectId ?? null)) continue;
-              const slot = l.allPeers ? String(r.sid) + (l.dimension ? `|${r.dim ?? ""}` : "") : String(r.dim ?? "");
-              out.set(slot, valueOf(r, i, l.measure));
-            }
-            results.set(key, out);
-          }
-        }),
-      );
-      return loads.map((l) => results.get(loadKey(l)) ?? null);
+export function createMeasureLoader({ sql, companyId }: MeasureLoaderOptions): DataLoader<MeasureLoad, MeasureResult> {
+  return new DataLoader<MeasureLoad, MeasureResult>(
+    async (loads) => {
+      const groups = new Map<string, { loads: MeasureLoad[]; positions: number[] }>();
+      loads.forEach((l, n) => {
+        const k = `${keysOf(l.measure).group}|${l.level}|${l.dimension ?? ""}`;
+        let g = groups.get(k);
+        if (!g) groups.set(k, (g = { loads: [], positions: [] }));
+        g.loads.push(l);
+        g.positions.push(n);
+      });
+      const out = new Array<MeasureResult>(loads.length).fill(null);
+      await Promise.all([...groups.values()].map((g) => runGroup(sql, companyId, g.loads, out, g.positions)));
+      return out;
     },
     {
-      cacheKeyFn: loadKey,
+      // Duplicates are merged inside a group (same measure, window, subject → one aggregate),
+      // so DataLoader's own cache would only add a key per load.
+      cache: false,
       // Let every resolver of the current execution pass enqueue before dispatch.
       batchScheduleFn: (cb) => setImmediate(cb),
     },

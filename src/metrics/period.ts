@@ -125,7 +125,16 @@ export function windowKey(w: Window): string {
   return `${w.start.getTime()}-${w.end.getTime()}`;
 }
 
+const labels = new WeakMap<Period, string>();
+
+/** 2026-03, 2026-Q1, 2026-W09, 2026, 2026-03-01, or a..b for custom ranges (memoised: luxon formatting is slow). */
 export function periodLabel(p: Period): string {
+  let label = labels.get(p);
+  if (label === undefined) labels.set(p, (label = formatLabel(p)));
+  return label;
+}
+
+function formatLabel(p: Period): string {
   switch (p.grain) {
     case "day":
       return p.start.toISODate()!;

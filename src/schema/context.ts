@@ -6,8 +6,8 @@ import type { MetricSession } from "../metrics/engine.js";
 export interface MetricScope {
   session: MetricSession;
   timeZone: string;
-  /** Per-request memo: one scorecard computation per (framework, version, period) serves every subject. */
-  memo: Map<string, Promise<unknown>>;
+  /** Per-request memo: resolved periods, and one scorecard computation per (framework, version, period) for every subject. */
+  memo: Map<string, unknown>;
 }
 
 /** Built once per request by server.ts. */

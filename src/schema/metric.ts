@@ -104,8 +104,15 @@ const MetricPoint = builder.objectRef<{ period: Period; value: number | null; la
 export type PeriodArg = { grain: PeriodGrain; date?: string | null; from?: string | null; to?: string | null };
 
 export async function periodFor(ctx: Context, arg: PeriodArg): Promise<Period> {
-  const { timeZone } = await ctx.metrics();
-  return resolvePeriod({ grain: arg.grain, date: arg.date ?? undefined, from: arg.from ?? undefined, to: arg.to ?? undefined }, timeZone);
+  const scope = await ctx.metrics();
+  // Memoised per request: a dashboard names the same period in every field.
+  const key = `period|${arg.grain}|${arg.date ?? ""}|${arg.from ?? ""}|${arg.to ?? ""}`;
+  let period = scope.memo.get(key) as Period | undefined;
+  if (!period) {
+    period = resolvePeriod({ grain: arg.grain, date: arg.date ?? undefined, from: arg.from ?? undefined, to: arg.to ?? undefined }, scope.timeZone);
+    scope.memo.set(key, period);
+  }
+  return period;
 }
 
 async function evaluate(ctx: Context, key: string, subject: Subject, period: PeriodArg): Promise<ValueShape> {

@@ -115,12 +115,12 @@ describe(`communication plugins (${TEST_DB})`, () => {
   it("follow_up_coverage: customers reached by an outbound interaction / active customers", async () => {
     // Team A: outbound to c1 (i1, i2) and c2 (i9) = 2 distinct / 3 active = 66.6667 %.
     expect((await m.of(ids.teams.A!, "follow_up_coverage", march)).value).toBe(66.6667);
-    // Company: outbound to c1, c2, c5, c4, p1 = 5 distinct / 4 active = 125 %. c4 (churned 20 Mar) and p1 (a prospect)
-    // are contacted but not active at the end: the interactions source cannot filter on the customer's state yet.
-    expect((await m.company("follow_up_coverage", march)).value).toBe(125);
+    // Company: outbound to c1, c2, c5, c4, p1, but c4 (churned 20 Mar) and p1 (a prospect) are not active at the
+    // end, so they do not count: c1, c2, c5 = 3 / 4 active = 75 %.
+    expect((await m.company("follow_up_coverage", march)).value).toBe(75);
+    // Team B: c5 contacted and active (c4 churned, p1 a prospect) = 1 / 1 active = 100 %.
+    expect((await m.of(ids.teams.B!, "follow_up_coverage", march)).value).toBe(100);
   });
-
-  it.todo("follow_up_coverage counts only customers active at the period's end (needs a customer-state field on interactions)");
 
   it("feedback_response_speed: average hours to answer inbound feedback", async () => {
     // Answered feedback: i3 4 h, i4 10 h, i11 30 h (i8 unanswered is left out) → 44 / 3 = 14.6667.

@@ -123,19 +123,18 @@ describe(`customer plugins (${TEST_DB})`, () => {
 
   it("lifecycle_stage_distribution: share of active customers per stage, read by LIFECYCLE_STAGE", async () => {
     // Active at the end of March: c1 active, c3 at_risk, c5 new, c6 mature, c9 active = 5
-    // → active 2 / 5 = 40 %, at_risk 20 %, mature 20 %, new 20 %. Churned customers and the prospect are not active;
-    // the engine still lists "churned" (customers acquired before the end, filtered out by the snapshot) with 0 %.
+    // → active 2 / 5 = 40 %, at_risk 20 %, mature 20 %, new 20 %. Churned customers and the prospect are not active,
+    // so no "churned" slice appears.
     expect((await m.company("lifecycle_stage_distribution", march)).value).toBe(100);
     expect(await m.breakdown("lifecycle_stage_distribution", march, "LIFECYCLE_STAGE")).toEqual([
       { key: "active", value: 40, label: null, reason: null },
       { key: "at_risk", value: 20, label: null, reason: null },
-      { key: "churned", value: 0, label: null, reason: null },
       { key: "mature", value: 20, label: null, reason: null },
       { key: "new", value: 20, label: null, reason: null },
     ]);
-    // Team A: c1 active, c3 at_risk → 50 % each (c2, c7, c8 churned → 0 %).
+    // Team A: c1 active, c3 at_risk → 50 % each (c2, c7, c8 churned: not active, no slice).
     expect((await m.breakdown("lifecycle_stage_distribution", march, "LIFECYCLE_STAGE", ids.teams.A!)).map((s) => [s.key, s.value]))
-      .toEqual([["active", 50], ["at_risk", 50], ["churned", 0]]);
+      .toEqual([["active", 50], ["at_risk", 50]]);
   });
 
   it("churn_risk: weighted recency, frequency decline, open complaints and dissatisfaction", async () => {

@@ -60,12 +60,10 @@ describe(`service plugins (${TEST_DB})`, () => {
     expect((await m.of(ids.teams.A!, "complaint_volume", march)).value).toBe(2);
     expect((await m.of(ids.teams.B!, "complaint_volume", march)).value).toBe(1);
     expect((await m.of(ids.customers.c1!, "complaint_volume", march)).value).toBe(1);
-    // By priority: high t1, t4 = 2; normal t3 = 1; urgent 0 — the engine lists every priority with a ticket
-    // in the window (t6, an incident) and the complaint filter then counts none there.
+    // By priority: high t1, t4 = 2; normal t3 = 1. Urgent has only t6, an incident: no complaint → no slice.
     expect(await m.breakdown("complaint_volume", march, "PRIORITY")).toEqual([
       { key: "high", value: 2, label: null, reason: null },
       { key: "normal", value: 1, label: null, reason: null },
-      { key: "urgent", value: 0, label: null, reason: null },
     ]);
   });
 
