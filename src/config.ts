@@ -9,6 +9,8 @@ export interface Config {
   dataDir: string;
   /** Seed the demo company when the database has no company yet. */
   seedDemo: boolean;
+  /** Signs embed tokens; set it (the same) on every process behind one database. */
+  tokenSecret?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -21,5 +23,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.YARDSTICK_DATA_DIR ?? ".data/pglite",
     // The demo seeds itself on the embedded database; on PostgreSQL only when asked.
     seedDemo: env.YARDSTICK_SEED_DEMO ? env.YARDSTICK_SEED_DEMO === "1" : !databaseUrl,
+    tokenSecret: env.YARDSTICK_TOKEN_SECRET || undefined,
   };
 }

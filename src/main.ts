@@ -2,7 +2,9 @@
 // DATABASE_URL), applies migrations, seeds the demo company on first start,
 // listens, and closes the database on SIGINT/SIGTERM.
 import { createServer } from "node:http";
-import { mkdir } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { loadConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { createApp } from "./server.js";
@@ -10,6 +12,16 @@ import { logger } from "./logger.js";
 import { ensureDemoCompany } from "./seed/demo.js";
 
 const config = loadConfig();
+
+/** On the embedded database, embed tokens outlive restarts: the secret lives beside the data. */
+async function localSecret(dir: string): Promise<string> {
+  const file = path.join(dir, "..", "token-secret");
+  const existing = await readFile(file, "utf8").catch(() => "");
+  if (existing.trim()) return existing.trim();
+  const secret = randomBytes(32).toString("hex");
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}
 if (!config.databaseUrl) await mkdir(config.dataDir, { recursive: true });
 const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
 logger.info({ database: db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, "database ready");
@@ -17,6 +29,7 @@ logger.info({ database: db.kind, dataDir: config.databaseUrl ? undefined : confi
 const demo = config.seedDemo ? await ensureDemoCompany(db) : null;
 const app = createApp({
   db,
+  tokenSecret: config.tokenSecret ?? (config.databaseUrl ? undefined : await localSecret(config.dataDir)),
   graphiql: { headers: demo ? { Authorization: `Bearer ${demo.adminKey}` } : {} },
 });
 const server = createServer(app);

@@ -1,30 +1,80 @@
 // Builds the Yoga app over an open database. It does not listen: main.ts
 // listens, tests call app.fetch() on the same pipeline.
-import { createYoga, maskError, type YogaServerInstance } from "graphql-yoga";
+import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
+import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from "graphql-yoga";
+import { randomBytes } from "node:crypto";
 import type { Database } from "./db/database.js";
 import { authenticateApiKey } from "./auth/api-keys.js";
-import { schema } from "./schema/index.js";
-import type { Context, MetricScope } from "./schema/context.js";
+import { authenticateEmbedToken, EmbedTokenError, isJwt } from "./auth/embed-tokens.js";
 import type { Viewer } from "./auth/viewer.js";
-import { createMetricSession } from "./metrics/engine.js";
-import { CatalogCache } from "./metrics/catalog-cache.js";
-import { loadCompanyPlugins } from "./metrics/plugin-store.js";
+import { RateLimiter } from "./limits/rate-limit.js";
+import { subjectCounter, useMetricCostLimit, useRequestSizeLimit } from "./limits/yoga-plugins.js";
 import { logger } from "./logger.js";
+import { CatalogCache } from "./metrics/catalog-cache.js";
+import { createMetricSession } from "./metrics/engine.js";
+import { loadCompanyPlugins } from "./metrics/plugin-store.js";
+import type { Context, MetricScope } from "./schema/context.js";
+import { schema } from "./schema/index.js";
 
 export interface AppOptions {
   db: Database;
-  /** Companies whose compiled catalogue stays in memory (LRU). */
-  catalogCacheSize?: number;
   /** Headers GraphiQL pre-fills (the demo key); GraphiQL is off when false. */
   graphiql?: false | { headers?: Record<string, string> };
+  /** Companies whose compiled catalogue stays in memory (LRU). */
+  catalogCacheSize?: number;
+  /** Signs embed tokens; every process behind one database needs the same one. */
+  tokenSecret?: string;
+  limits?: Partial<Limits>;
 }
 
-export type App = YogaServerInstance<Record<string, never>, Context>;
+export interface Limits {
+  /** Most metric values (metrics × subjects × periods) one request may ask for. */
+  metricValues: number;
+  requestsPerMinutePerKey: number;
+  maxRequestBytes: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  metricValues: 100_000,
+  requestsPerMinutePerKey: 600,
+  maxRequestBytes: 256 * 1024,
+  maxDepth: 12,
+  maxAliases: 60,
+  maxTokens: 4000,
+};
+
+export type App = YogaServerInstance<Record<string, never>, Context> & { tokenSecret: string };
+
+const unauthenticated = (message: string) => createGraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
 
 export function createApp(options: AppOptions): App {
   const { db } = options;
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const tokenSecret = options.tokenSecret ?? randomBytes(32).toString("hex");
   const catalogs = new CatalogCache((companyId) => loadCompanyPlugins(db, companyId), { max: options.catalogCacheSize ?? 1000 });
-  return createYoga<Record<string, never>, Context>({
+  const rateLimiter = new RateLimiter(limits.requestsPerMinutePerKey);
+
+  async function authenticate(request: Request): Promise<Viewer | null> {
+    const auth = request.headers.get("authorization");
+    const token = auth?.startsWith("Bearer ") ? auth.slice(7).trim() : new URL(request.url).searchParams.get("token");
+    if (!token) return null;
+    if (isJwt(token)) {
+      try {
+        return await authenticateEmbedToken(db.prisma, tokenSecret, token);
+      } catch (err) {
+        if (err instanceof EmbedTokenError) throw createGraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+        throw err;
+      }
+    }
+    const viewer = await authenticateApiKey(db.prisma, token);
+    if (!viewer) throw unauthenticated("This API key is not valid (unknown, malformed or revoked).");
+    return viewer;
+  }
+
+  const yoga = createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
@@ -45,19 +95,37 @@ export function createApp(options: AppOptions): App {
       },
     },
     logging: false,
+    plugins: [
+      useRequestSizeLimit(limits.maxRequestBytes),
+      EnvelopArmorPlugin({
+        maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
+        maxAliases: { n: limits.maxAliases },
+        maxTokens: { n: limits.maxTokens },
+        maxDirectives: { n: 20 },
+        costLimit: { enabled: false },
+        // Unknown-field errors keep "did you mean" hints: the schema is public anyway.
+        blockFieldSuggestion: { enabled: false },
+      }),
+      useMetricCostLimit({ limit: limits.metricValues, counts: subjectCounter() }),
+    ],
     context: async ({ request }): Promise<Context> => {
-      const auth = request.headers.get("authorization");
-      const token = auth?.startsWith("Bearer ") ? auth.slice(7).trim() : null;
-      const viewer = token ? await authenticateApiKey(db.prisma, token) : null;
+      const viewer = await authenticate(request);
+      if (viewer && !rateLimiter.take(viewer.keyId)) {
+        throw createGraphQLError(`Rate limit: at most ${limits.requestsPerMinutePerKey} requests a minute per key.`, {
+          extensions: { code: "RATE_LIMITED", http: { status: 429 } },
+        });
+      }
       let metrics: Promise<MetricScope> | undefined;
       return {
         db,
         prisma: db.prisma,
         viewer,
+        tokenSecret,
         metrics: () => (metrics ??= openMetricScope(db, catalogs, viewer)),
       };
     },
   });
+  return Object.assign(yoga, { tokenSecret });
 }
 
 async function openMetricScope(db: Database, catalogs: CatalogCache, viewer: Viewer | null): Promise<MetricScope> {

@@ -16,6 +16,8 @@ export interface AuthScopes {
   viewer: boolean;
   manager: boolean;
   admin: boolean;
+  /** A portal's embed token: may read its one scorecard and nothing else. */
+  embed: boolean;
 }
 
 export const builder = new SchemaBuilder<{
@@ -39,6 +41,7 @@ export const builder = new SchemaBuilder<{
       viewer: hasRole(ctx.viewer, "viewer"),
       manager: hasRole(ctx.viewer, "manager"),
       admin: hasRole(ctx.viewer, "admin"),
+      embed: ctx.viewer?.role === "embed",
     }),
     unauthorizedError: (_parent, ctx) =>
       ctx.viewer

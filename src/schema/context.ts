@@ -15,6 +15,8 @@ export interface Context {
   db: Database;
   prisma: PrismaClient;
   viewer: Viewer | null;
+  /** Signs embed tokens (server configuration). */
+  tokenSecret: string;
   /** The request's metric session (created on first use, scoped to the viewer's company). */
   metrics(): Promise<MetricScope>;
 }

@@ -10,5 +10,6 @@ import "./api-key.js";
 import "./metric.js";
 import "./plugin.js";
 import "./scorecard.js";
+import "./embed.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

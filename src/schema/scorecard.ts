@@ -46,7 +46,7 @@ type ScorecardShape = NamedScorecard;
 
 const TYPE_OF: Record<SubjectLevel, string> = { company: "Company", team: "Team", member: "Member", customer: "Customer" };
 
-const ScorecardRef = builder.objectRef<ScorecardShape>("Scorecard").implement({
+export const ScorecardRef = builder.objectRef<ScorecardShape>("Scorecard").implement({
   fields: (t) => ({
     framework: t.exposeString("frameworkKey"),
     frameworkVersion: t.exposeInt("frameworkVersion", { description: "The framework version this scorecard used." }),
@@ -65,7 +65,7 @@ const ScorecardRef = builder.objectRef<ScorecardShape>("Scorecard").implement({
 });
 
 /** Every subject's scorecard for a framework and period, computed once per request. */
-async function ranking(ctx: Context, key: string, version: number | null | undefined, periodArg: PeriodArg): Promise<ScorecardShape[]> {
+export async function ranking(ctx: Context, key: string, version: number | null | undefined, periodArg: PeriodArg): Promise<ScorecardShape[]> {
   const scope = await ctx.metrics();
   const period: Period = await periodFor(ctx, periodArg);
   const memoKey = `scorecards|${key}|${version ?? "latest"}|${periodLabel(period)}|${period.grain}`;

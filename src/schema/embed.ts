@@ -1,0 +1,138 @@
+// Embed tokens (admins issue and revoke them) and the one query an embed token
+// may run: its framework's scorecards for its subjects.
+import { decodeGlobalID } from "@pothos/plugin-relay";
+import { issueEmbedToken } from "../auth/embed-tokens.js";
+import { audit } from "../auth/audit.js";
+import { loadFramework, parseStored } from "../frameworks/framework-store.js";
+import { builder } from "./builder.js";
+import { CompanyRef } from "./company.js";
+import { companyOf } from "./context.js";
+import { userError, withUserErrors } from "./errors.js";
+import { PeriodInput } from "./metric.js";
+import { ranking, ScorecardRef } from "./scorecard.js";
+
+const TYPE_OF_LEVEL = { team: "Team", member: "Member", customer: "Customer" } as const;
+const MAX_HOURS = 24 * 366;
+
+const EmbedTokenRef = builder.prismaObject("EmbedToken", {
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    framework: t.exposeString("frameworkKey"),
+    subjectCount: t.int({ resolve: (e) => e.subjectIds.length }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime" }),
+    revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true }),
+  }),
+});
+
+const IssuedEmbedToken = builder.objectRef<{ token: string; id: string }>("IssuedEmbedToken").implement({
+  fields: (t) => ({
+    token: t.exposeString("token", { description: "Signed, read-only. Send as `Authorization: Bearer …` or `?token=…`." }),
+    embedToken: t.prismaField({
+      type: EmbedTokenRef,
+      resolve: (query, parent, _a, ctx) => ctx.prisma.embedToken.findUniqueOrThrow({ ...query, where: { id: parent.id } }),
+    }),
+  }),
+});
+
+builder.prismaObjectField(CompanyRef, "embedTokens", (t) =>
+  t.relation("embedTokens", { authScopes: { admin: true }, query: { orderBy: { createdAt: "desc" } } }),
+);
+
+builder.mutationFields((t) => ({
+  createEmbedToken: t.field({
+    type: IssuedEmbedToken,
+    authScopes: { admin: true },
+    description: "A read-only token for a portal: one framework's scorecards for the given subjects, until it expires or is revoked.",
+    args: {
+      framework: t.arg.string({ required: true }),
+      subjects: t.arg.idList({ required: true, description: "Global IDs of teams, members or customers — the framework's level." }),
+      expiresInHours: t.arg.int({ required: false, defaultValue: 720 }),
+    },
+    resolve: (_r, args, ctx) =>
+      withUserErrors(async () => {
+        const companyId = companyOf(ctx);
+        const hours = args.expiresInHours ?? 720;
+        if (hours < 1 || hours > MAX_HOURS) throw userError("BAD_USER_INPUT", "expiresInHours", `must be between 1 and ${MAX_HOURS}`);
+        if (args.subjects.length === 0 || args.subjects.length > 100) throw userError("BAD_USER_INPUT", "subjects", "give 1 to 100 subjects");
+        const fw = parseStored(await loadFramework(ctx.db, companyId, args.framework));
+        const wanted = TYPE_OF_LEVEL[fw.framework.level];
+        const ids = args.subjects.map((raw, i) => {
+          let decoded: { typename: string; id: string };
+          try {
+            decoded = decodeGlobalID(String(raw));
+          } catch {
+            throw userError("BAD_USER_INPUT", `subjects.${i}`, "not a valid ID");
+          }
+          if (decoded.typename !== wanted) throw userError("BAD_USER_INPUT", `subjects.${i}`, `framework "${args.framework}" assesses ${fw.framework.level}s; this ID is a ${decoded.typename}`);
+          return decoded.id;
+        });
+        const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+        const found =
+          fw.framework.level === "team"
+            ? await ctx.prisma.team.count({ where: { companyId, id: { in: ids.filter((id) => uuid.test(id)) } } })
+            : fw.framework.level === "member"
+              ? await ctx.prisma.member.count({ where: { companyId, id: { in: ids.filter((id) => uuid.test(id)) } } })
+              : await ctx.prisma.customer.count({ where: { companyId, id: { in: ids.filter((id) => uuid.test(id)) } } });
+        if (found !== new Set(ids).size) throw userError("NOT_FOUND", "subjects", "one or more subjects do not exist");
+        const issued = await issueEmbedToken(ctx.prisma, ctx.tokenSecret, {
+          companyId,
+          frameworkKey: args.framework,
+          subjectIds: [...new Set(ids)],
+          expiresAt: new Date(Date.now() + hours * 3_600_000),
+        });
+        await audit(ctx.prisma, ctx.viewer!, "embedToken.create", issued.id, { framework: args.framework, subjects: ids.length, hours });
+        return { token: issued.token, id: issued.id };
+      }),
+  }),
+  revokeEmbedToken: t.prismaField({
+    type: EmbedTokenRef,
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _r, { id }, ctx) =>
+      withUserErrors(async () => {
+        const uuid = /^[0-9a-f-]{36}$/i.test(String(id)) ? String(id) : null;
+        const row = uuid ? await ctx.prisma.embedToken.findFirst({ where: { id: uuid, companyId: companyOf(ctx) } }) : null;
+        if (!row) throw userError("NOT_FOUND", "id", "no such embed token");
+        const revoked = await ctx.prisma.embedToken.update({ ...query, where: { id: row.id }, data: { revokedAt: row.revokedAt ?? new Date() } });
+        await audit(ctx.prisma, ctx.viewer!, "embedToken.revoke", row.id);
+        return revoked;
+      }),
+  }),
+}));
+
+builder.queryField("embeddedScorecards", (t) =>
+  t.field({
+    type: [ScorecardRef],
+    authScopes: { embed: true },
+    description: "For an embed token: its framework's scorecards for its subjects, and nothing else.",
+    args: { period: t.arg({ type: PeriodInput, required: true }) },
+    resolve: (_r, { period }, ctx) =>
+      withUserErrors(async () => {
+        const grant = ctx.viewer!.embed!;
+        const cards = await ranking(ctx, grant.frameworkKey, null, period);
+        return cards.filter((c) => grant.subjectIds.includes(c.subjectId));
+      }),
+  }),
+);
+
+builder.prismaObject("AuditEntry", {
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    actor: t.exposeString("actor"),
+    action: t.exposeString("action"),
+    target: t.exposeString("target"),
+    details: t.expose("details", { type: "JSON" }),
+    at: t.expose("at", { type: "DateTime" }),
+  }),
+});
+
+builder.prismaObjectField(CompanyRef, "auditLog", (t) =>
+  t.relatedConnection("auditLog", {
+    authScopes: { admin: true },
+    cursor: "id",
+    totalCount: true,
+    description: "Admin changes (plugins, frameworks, keys, embed tokens), newest first.",
+    query: { orderBy: [{ at: "desc" }, { id: "desc" }] },
+  }),
+);
