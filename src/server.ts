@@ -15,6 +15,7 @@ import { createMetricSession } from "./metrics/engine.js";
 import { loadCompanyPlugins } from "./metrics/plugin-store.js";
 import type { Context, MetricScope } from "./schema/context.js";
 import { schema } from "./schema/index.js";
+import { TenantSchemas } from "./schema/tenant-schema.js";
 
 export interface AppOptions {
   db: Database;
@@ -22,6 +23,8 @@ export interface AppOptions {
   graphiql?: false | { headers?: Record<string, string> };
   /** Companies whose compiled catalogue stays in memory (LRU). */
   catalogCacheSize?: number;
+  /** Companies whose own schema (typed fields for their KPIs) stays in memory (LRU). */
+  schemaCacheSize?: number;
   /** Signs embed tokens; every process behind one database needs the same one. */
   tokenSecret?: string;
   limits?: Partial<Limits>;
@@ -46,7 +49,11 @@ export const DEFAULT_LIMITS: Limits = {
   maxTokens: 4000,
 };
 
-export type App = YogaServerInstance<Record<string, never>, Context> & { tokenSecret: string };
+export type App = YogaServerInstance<Record<string, never>, Context> & {
+  tokenSecret: string;
+  /** Exposed for benchmarks and tests of the per-company caches. */
+  caches: { catalogs: CatalogCache; schemas: TenantSchemas };
+};
 
 const unauthenticated = (message: string) => createGraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
 
@@ -56,6 +63,15 @@ export function createApp(options: AppOptions): App {
   const tokenSecret = options.tokenSecret ?? randomBytes(32).toString("hex");
   const catalogs = new CatalogCache((companyId) => loadCompanyPlugins(db, companyId), { max: options.catalogCacheSize ?? 1000 });
   const rateLimiter = new RateLimiter(limits.requestsPerMinutePerKey);
+  const tenantSchemas = new TenantSchemas(schema, { max: options.schemaCacheSize ?? options.catalogCacheSize ?? 1000 });
+  // The schema is chosen per request (a company's own KPIs are typed fields), before the context
+  // exists: authenticate once per request and share the result.
+  const viewers = new WeakMap<Request, Promise<Viewer | null>>();
+  const viewerOf = (request: Request) => {
+    let v = viewers.get(request);
+    if (!v) viewers.set(request, (v = authenticate(request)));
+    return v;
+  };
 
   async function authenticate(request: Request): Promise<Viewer | null> {
     const auth = request.headers.get("authorization");
@@ -75,7 +91,13 @@ export function createApp(options: AppOptions): App {
   }
 
   const yoga = createYoga<Record<string, never>, Context>({
-    schema,
+    schema: async ({ request }) => {
+      // Authentication errors surface from the context factory; here they just mean the base schema.
+      const viewer = await viewerOf(request).catch(() => null);
+      if (!viewer) return schema;
+      const catalog = await catalogs.get(viewer.companyId, viewer.catalogVersion);
+      return tenantSchemas.schemaFor(viewer.companyId, viewer.catalogVersion, catalog);
+    },
     graphqlEndpoint: "/graphql",
     landingPage: false,
     graphiql:
@@ -109,7 +131,7 @@ export function createApp(options: AppOptions): App {
       useMetricCostLimit({ limit: limits.metricValues, counts: subjectCounter() }),
     ],
     context: async ({ request }): Promise<Context> => {
-      const viewer = await authenticate(request);
+      const viewer = await viewerOf(request);
       if (viewer && !rateLimiter.take(viewer.keyId)) {
         throw createGraphQLError(`Rate limit: at most ${limits.requestsPerMinutePerKey} requests a minute per key.`, {
           extensions: { code: "RATE_LIMITED", http: { status: 429 } },
@@ -125,7 +147,7 @@ export function createApp(options: AppOptions): App {
       };
     },
   });
-  return Object.assign(yoga, { tokenSecret });
+  return Object.assign(yoga, { tokenSecret, caches: { catalogs, schemas: tenantSchemas } });
 }
 
 async function openMetricScope(db: Database, catalogs: CatalogCache, viewer: Viewer | null): Promise<MetricScope> {

@@ -2,7 +2,7 @@
 // the secret is stored (the secret is 32 random bytes, so a slow hash adds
 // nothing), compared in constant time. The full key is returned once.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { PrismaClient } from "../generated/prisma/client.js";
+import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { isRole, type Role, type Viewer } from "./viewer.js";
 
 const KEY_PATTERN = /^ys_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
@@ -18,7 +18,7 @@ export interface IssuedKey {
 }
 
 export async function issueApiKey(
-  prisma: PrismaClient,
+  prisma: Pick<PrismaClient, "apiKey"> | Prisma.TransactionClient,
   input: { companyId: string; name: string; role: Role },
   random: (n: number) => Buffer = randomBytes,
 ): Promise<IssuedKey> {

@@ -2,8 +2,13 @@
 // The signature proves the token was issued here; the row carries the grant
 // (framework, subjects) and can be revoked; both expiry checks must pass.
 import { jwtVerify, SignJWT, errors as joseErrors } from "jose";
-import type { PrismaClient } from "../generated/prisma/client.js";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
 import type { Viewer } from "./viewer.js";
+
+// subject_ids is uuid[], which the PGlite Prisma adapter cannot read back
+// (UnsupportedNativeDataType): rows are never read whole through Prisma; the
+// subjects come from SQL as text[].
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const ISSUER = "yardstick";
 const AUDIENCE = "yardstick-embed";
@@ -22,11 +27,11 @@ export function tokenKey(secret: string): Uint8Array {
 }
 
 export async function issueEmbedToken(
-  prisma: PrismaClient,
+  prisma: Pick<PrismaClient, "embedToken"> | Prisma.TransactionClient,
   secret: string,
   input: { companyId: string; frameworkKey: string; subjectIds: string[]; expiresAt: Date },
 ): Promise<{ id: string; token: string; expiresAt: Date }> {
-  const row = await prisma.embedToken.create({ data: input });
+  const row = await prisma.embedToken.create({ data: input, select: { id: true, expiresAt: true } });
   const token = await new SignJWT({ cid: input.companyId })
     .setProtectedHeader({ alg: "HS256" })
     .setJti(row.id)
@@ -43,6 +48,26 @@ export function isJwt(token: string): boolean {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token);
 }
 
+interface TokenRow {
+  id: string;
+  companyId: string;
+  frameworkKey: string;
+  subjectIds: string[];
+  expiresAt: Date;
+  revokedAt: Date | null;
+  timeZone: string;
+  catalogVersion: number;
+}
+
+/** Subject count of each token (by id), read as SQL for the reason above. */
+export async function embedTokenSubjectCounts(prisma: PrismaClient, ids: string[]): Promise<Map<string, number>> {
+  const valid = ids.filter((id) => UUID.test(id));
+  if (valid.length === 0) return new Map();
+  const rows = await prisma.$queryRaw<{ id: string; n: number }[]>`
+    SELECT id::text AS id, coalesce(cardinality(subject_ids), 0)::int AS n FROM embed_tokens WHERE id IN (${Prisma.join(valid.map((id) => Prisma.sql`${id}::uuid`))})`;
+  return new Map(rows.map((r) => [r.id, Number(r.n)]));
+}
+
 export async function authenticateEmbedToken(prisma: PrismaClient, secret: string, token: string): Promise<Viewer> {
   let jti: string | undefined;
   let cid: unknown;
@@ -54,16 +79,25 @@ export async function authenticateEmbedToken(prisma: PrismaClient, secret: strin
     if (err instanceof joseErrors.JWTExpired) throw new EmbedTokenError("TOKEN_EXPIRED", "This embed token has expired; ask for a new one.");
     throw new EmbedTokenError("TOKEN_INVALID", "This embed token is not valid (malformed, tampered with, or not issued here).");
   }
-  const row = jti && /^[0-9a-f-]{36}$/.test(jti) ? await prisma.embedToken.findUnique({ where: { id: jti }, include: { company: true } }) : null;
+  const rows =
+    jti && UUID.test(jti)
+      ? await prisma.$queryRaw<TokenRow[]>`
+          SELECT e.id::text AS id, e.company_id::text AS "companyId", e.framework_key AS "frameworkKey",
+                 coalesce(e.subject_ids::text[], '{}') AS "subjectIds", e.expires_at AS "expiresAt", e.revoked_at AS "revokedAt",
+                 c.time_zone AS "timeZone", c.catalog_version AS "catalogVersion"
+          FROM embed_tokens e JOIN companies c ON c.id = e.company_id
+          WHERE e.id = ${jti}::uuid`
+      : [];
+  const row = rows[0];
   if (!row || row.companyId !== cid) throw new EmbedTokenError("TOKEN_INVALID", "This embed token is not valid (malformed, tampered with, or not issued here).");
   if (row.revokedAt) throw new EmbedTokenError("TOKEN_REVOKED", "This embed token was revoked.");
-  if (row.expiresAt.getTime() <= Date.now()) throw new EmbedTokenError("TOKEN_EXPIRED", "This embed token has expired; ask for a new one.");
+  if (new Date(row.expiresAt).getTime() <= Date.now()) throw new EmbedTokenError("TOKEN_EXPIRED", "This embed token has expired; ask for a new one.");
   return {
     companyId: row.companyId,
     role: "embed",
     keyId: row.id,
-    timeZone: row.company.timeZone,
-    catalogVersion: row.company.catalogVersion,
+    timeZone: row.timeZone,
+    catalogVersion: Number(row.catalogVersion),
     embed: { tokenId: row.id, frameworkKey: row.frameworkKey, subjectIds: row.subjectIds },
   };
 }

@@ -4,15 +4,13 @@
 // the count and the limit, not run — e.g. ten years of daily trends for every
 // customer.
 import {
-  getNamedType,
-  isListType,
-  isNonNullType,
   Kind,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLObjectType,
   type GraphQLSchema,
+  type GraphQLNamedType,
   type GraphQLType,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -50,20 +48,34 @@ function arg(field: FieldNode, name: string, variables: Record<string, unknown>)
   return argValue(field.arguments?.find((a) => a.name.value === name)?.value, variables);
 }
 
+// Types are inspected by shape, not with graphql's isListType/getNamedType: those
+// use instanceof, and the schema (built by Pothos) may come from another copy of
+// graphql than this module's (CJS vs ESM under vitest) — "from another realm".
+function getNamedType(type: GraphQLType): GraphQLNamedType {
+  let t: GraphQLType = type;
+  while ("ofType" in t && t.ofType) t = t.ofType as GraphQLType;
+  return t as GraphQLNamedType;
+}
+
 function isList(type: GraphQLType): boolean {
-  return isListType(isNonNullType(type) ? type.ofType : type);
+  return String(type).replace(/!$/, "").startsWith("[");
 }
 
 /** How many items a list or connection field may return. */
 function fanOut(parent: string, field: FieldNode, def: GraphQLField<unknown, unknown>, counts: SubjectCounts, vars: Record<string, unknown>): number {
   const name = def.name;
   if (name === "teams") return counts.teams;
+  // nodes(ids:) returns one item per id: a list of customers, each with trends, costs per id.
+  if (name === "nodes") {
+    const ids = arg(field, "ids", vars);
+    return Array.isArray(ids) ? Math.max(1, ids.length) : 1;
+  }
   if (name === "members") return parent === "Company" ? counts.members : Math.max(1, Math.ceil(counts.members / Math.max(1, counts.teams)));
   if (getNamedType(def.type).name.endsWith("Connection")) {
     const first = arg(field, "first", vars) ?? arg(field, "last", vars);
     return Math.min(typeof first === "number" ? first : DEFAULT_PAGE, MAX_PAGE);
   }
-  return isList(def.type) ? 1 : 1;
+  return 1;
 }
 
 /** Metric values one field computes for one subject. */
@@ -111,7 +123,7 @@ export function metricCost(
       if (!def) continue;
       total += multiplier * pointsOf(def.name, sel, variables, type.name);
       // Rankings and scorecards score every subject of the level: count them as a dashboard would.
-      if (def.name === "ranking" || def.name === "scorecard" || def.name === "report") total += multiplier * 20 * Math.max(counts.teams, counts.members, 1);
+      if (def.name === "ranking" || def.name === "scorecard" || def.name === "report" || def.name === "embeddedScorecards") total += multiplier * 20 * Math.max(counts.teams, counts.members, 1);
       if (sel.selectionSet) {
         const inner = getNamedType(def.type);
         if ("getFields" in inner) total += walk(sel.selectionSet, inner as GraphQLObjectType, multiplier * fanOut(type.name, sel, def, counts, variables));
@@ -125,5 +137,5 @@ export function metricCost(
 
 /** Does the operation name any metric-bearing field at all (skip the subject counts otherwise)? */
 export function mentionsMetrics(source: string): boolean {
-  return /\b(metric|metrics|trend|kpis|breakdown|scorecard|ranking|report)\b/.test(source);
+  return /\b(metric|metrics|trend|kpis|breakdown|scorecard|ranking|report|embeddedScorecards)\b/.test(source);
 }

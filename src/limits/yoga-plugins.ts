@@ -5,18 +5,36 @@ import { LRUCache } from "lru-cache";
 import type { Context } from "../schema/context.js";
 import { mentionsMetrics, metricCost, type SubjectCounts } from "./metric-cost.js";
 
-/** Refuses bodies over maxBytes before they are read (413). */
+/** Refuses bodies over maxBytes (413): by Content-Length before reading, else (chunked) while reading a copy. */
 export function useRequestSizeLimit(maxBytes: number): Plugin {
   return {
-    onRequest({ request, endResponse, fetchAPI }) {
-      const length = Number(request.headers.get("content-length") ?? 0);
-      if (length > maxBytes) {
+    async onRequest({ request, endResponse, fetchAPI }) {
+      const refuse = (size: string) =>
         endResponse(
           new fetchAPI.Response(
-            JSON.stringify({ errors: [{ message: `request body is ${length} bytes; the limit is ${maxBytes}`, extensions: { code: "REQUEST_TOO_LARGE" } }] }),
+            JSON.stringify({ errors: [{ message: `request body is ${size} bytes; the limit is ${maxBytes}`, extensions: { code: "REQUEST_TOO_LARGE" } }] }),
             { status: 413, headers: { "content-type": "application/json" } },
           ),
         );
+      const declared = request.headers.get("content-length");
+      if (declared !== null) {
+        if (Number(declared) > maxBytes) refuse(declared);
+        return;
+      }
+      if (!request.body) return;
+      // No length declared (chunked transfer): count a copy of the stream and stop at the
+      // limit, so an unbounded body is never buffered whole.
+      const reader = request.clone().body!.getReader();
+      let seen = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        seen += value.byteLength;
+        if (seen > maxBytes) {
+          await reader.cancel();
+          refuse(`more than ${maxBytes}`);
+          return;
+        }
       }
     },
   };

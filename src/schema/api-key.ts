@@ -7,6 +7,10 @@ import { builder } from "./builder.js";
 import { CompanyRef } from "./company.js";
 import { companyOf } from "./context.js";
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Control characters (NUL above all: PostgreSQL text cannot hold it) make no sense in a name.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 export const RoleEnum = builder.enumType("Role", {
   values: Object.fromEntries(ROLES.map((r) => [r.toUpperCase(), { value: r }])) as Record<Uppercase<Role>, { value: Role }>,
 });
@@ -46,11 +50,17 @@ builder.mutationField("createApiKey", (t) =>
     },
     resolve: async (_root, { name, role }, ctx) => {
       const trimmed = name.trim();
-      if (!trimmed || trimmed.length > 100) {
-        throw createGraphQLError("name: must be 1–100 characters", { extensions: { code: "BAD_USER_INPUT", field: "name" } });
+      if (!trimmed || trimmed.length > 100 || CONTROL.test(trimmed)) {
+        throw createGraphQLError("name: must be 1–100 characters, without control characters", {
+          extensions: { code: "BAD_USER_INPUT", field: "name" },
+        });
       }
-      const issued = await issueApiKey(ctx.prisma, { companyId: companyOf(ctx), name: trimmed, role });
-      await audit(ctx.prisma, ctx.viewer!, "apiKey.create", issued.id, { name: trimmed, role });
+      // The key and its audit entry land together or not at all.
+      const issued = await ctx.prisma.$transaction(async (tx) => {
+        const key = await issueApiKey(tx, { companyId: companyOf(ctx), name: trimmed, role });
+        await audit(tx, ctx.viewer!, "apiKey.create", key.id, { name: trimmed, role });
+        return key;
+      });
       return { key: issued.key, id: issued.id };
     },
   }),
@@ -62,11 +72,14 @@ builder.mutationField("revokeApiKey", (t) =>
     authScopes: { admin: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, { id }, ctx) => {
-      const key = await ctx.prisma.apiKey.findFirst({ where: { id: String(id), companyId: companyOf(ctx) } }).catch(() => null);
-      if (!key) throw createGraphQLError("id: no such API key", { extensions: { code: "NOT_FOUND", field: "id" } });
-      const revoked = await ctx.prisma.apiKey.update({ ...query, where: { id: key.id }, data: { revokedAt: key.revokedAt ?? new Date() } });
-      await audit(ctx.prisma, ctx.viewer!, "apiKey.revoke", key.id);
-      return revoked;
+      // Not a UUID → cannot be a key id (and must not reach PostgreSQL's uuid parser).
+      const key = UUID.test(String(id)) ? await ctx.prisma.apiKey.findFirst({ where: { id: String(id), companyId: companyOf(ctx) } }) : null;
+      if (!key) throw createGraphQLError("id: no such API key in your company", { extensions: { code: "NOT_FOUND", field: "id" } });
+      return ctx.prisma.$transaction(async (tx) => {
+        const revoked = await tx.apiKey.update({ ...query, where: { id: key.id }, data: { revokedAt: key.revokedAt ?? new Date() } });
+        await audit(tx, ctx.viewer!, "apiKey.revoke", key.id);
+        return revoked;
+      });
     },
   }),
 );

@@ -1,9 +1,9 @@
 // Embed tokens (admins issue and revoke them) and the one query an embed token
 // may run: its framework's scorecards for its subjects.
 import { decodeGlobalID } from "@pothos/plugin-relay";
-import { issueEmbedToken } from "../auth/embed-tokens.js";
+import { embedTokenSubjectCounts, issueEmbedToken } from "../auth/embed-tokens.js";
 import { audit } from "../auth/audit.js";
-import { loadFramework, parseStored } from "../frameworks/framework-store.js";
+import { FrameworkNotFound, loadFramework, parseStored } from "../frameworks/framework-store.js";
 import { builder } from "./builder.js";
 import { CompanyRef } from "./company.js";
 import { companyOf } from "./context.js";
@@ -13,12 +13,19 @@ import { ranking, ScorecardRef } from "./scorecard.js";
 
 const TYPE_OF_LEVEL = { team: "Team", member: "Member", customer: "Customer" } as const;
 const MAX_HOURS = 24 * 366;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The framework key format (framework-schema.ts); anything else cannot name a framework. */
+const FRAMEWORK_KEY = /^[a-z][a-z0-9_]{1,62}$/;
 
 const EmbedTokenRef = builder.prismaObject("EmbedToken", {
+  // Never subjectIds: the PGlite adapter cannot read uuid[] (see auth/embed-tokens.ts).
+  select: { id: true, frameworkKey: true, createdAt: true, expiresAt: true, revokedAt: true },
   fields: (t) => ({
     id: t.exposeID("id"),
     framework: t.exposeString("frameworkKey"),
-    subjectCount: t.int({ resolve: (e) => e.subjectIds.length }),
+    subjectCount: t.int({
+      resolve: async (e, _a, ctx) => (await embedTokenSubjectCounts(ctx.prisma, [e.id])).get(e.id) ?? 0,
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     expiresAt: t.expose("expiresAt", { type: "DateTime" }),
     revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true }),
@@ -53,35 +60,47 @@ builder.mutationFields((t) => ({
       withUserErrors(async () => {
         const companyId = companyOf(ctx);
         const hours = args.expiresInHours ?? 720;
-        if (hours < 1 || hours > MAX_HOURS) throw userError("BAD_USER_INPUT", "expiresInHours", `must be between 1 and ${MAX_HOURS}`);
-        if (args.subjects.length === 0 || args.subjects.length > 100) throw userError("BAD_USER_INPUT", "subjects", "give 1 to 100 subjects");
-        const fw = parseStored(await loadFramework(ctx.db, companyId, args.framework));
+        if (hours < 1 || hours > MAX_HOURS) throw userError("BAD_USER_INPUT", "expiresInHours", `expiresInHours: must be between 1 and ${MAX_HOURS}`);
+        if (args.subjects.length === 0 || args.subjects.length > 100) throw userError("BAD_USER_INPUT", "subjects", "subjects: give 1 to 100 subjects");
+        const notFound = () => userError("NOT_FOUND", "framework", `framework: no framework "${args.framework}" in your company`);
+        if (!FRAMEWORK_KEY.test(args.framework)) throw notFound();
+        const fw = parseStored(
+          await loadFramework(ctx.db, companyId, args.framework).catch((err: unknown) => {
+            throw err instanceof FrameworkNotFound ? notFound() : err;
+          }),
+        );
         const wanted = TYPE_OF_LEVEL[fw.framework.level];
         const ids = args.subjects.map((raw, i) => {
           let decoded: { typename: string; id: string };
           try {
             decoded = decodeGlobalID(String(raw));
           } catch {
-            throw userError("BAD_USER_INPUT", `subjects.${i}`, "not a valid ID");
+            throw userError("BAD_USER_INPUT", `subjects.${i}`, `subjects.${i}: not a valid ID`);
           }
-          if (decoded.typename !== wanted) throw userError("BAD_USER_INPUT", `subjects.${i}`, `framework "${args.framework}" assesses ${fw.framework.level}s; this ID is a ${decoded.typename}`);
+          if (decoded.typename !== wanted) {
+            throw userError("BAD_USER_INPUT", `subjects.${i}`, `subjects.${i}: framework "${args.framework}" assesses ${fw.framework.level}s; this ID is a ${decoded.typename}`);
+          }
           return decoded.id;
         });
-        const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+        const where = { companyId, id: { in: ids.filter((id) => UUID.test(id)) } };
         const found =
           fw.framework.level === "team"
-            ? await ctx.prisma.team.count({ where: { companyId, id: { in: ids.filter((id) => uuid.test(id)) } } })
+            ? await ctx.prisma.team.count({ where })
             : fw.framework.level === "member"
-              ? await ctx.prisma.member.count({ where: { companyId, id: { in: ids.filter((id) => uuid.test(id)) } } })
-              : await ctx.prisma.customer.count({ where: { companyId, id: { in: ids.filter((id) => uuid.test(id)) } } });
-        if (found !== new Set(ids).size) throw userError("NOT_FOUND", "subjects", "one or more subjects do not exist");
-        const issued = await issueEmbedToken(ctx.prisma, ctx.tokenSecret, {
-          companyId,
-          frameworkKey: args.framework,
-          subjectIds: [...new Set(ids)],
-          expiresAt: new Date(Date.now() + hours * 3_600_000),
+              ? await ctx.prisma.member.count({ where })
+              : await ctx.prisma.customer.count({ where });
+        if (found !== new Set(ids).size) throw userError("NOT_FOUND", "subjects", "subjects: one or more subjects do not exist in your company");
+        // The token row and its audit entry land together or not at all.
+        const issued = await ctx.prisma.$transaction(async (tx) => {
+          const token = await issueEmbedToken(tx, ctx.tokenSecret, {
+            companyId,
+            frameworkKey: args.framework,
+            subjectIds: [...new Set(ids)],
+            expiresAt: new Date(Date.now() + hours * 3_600_000),
+          });
+          await audit(tx, ctx.viewer!, "embedToken.create", token.id, { framework: args.framework, subjects: ids.length, hours });
+          return token;
         });
-        await audit(ctx.prisma, ctx.viewer!, "embedToken.create", issued.id, { framework: args.framework, subjects: ids.length, hours });
         return { token: issued.token, id: issued.id };
       }),
   }),
@@ -91,12 +110,16 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _r, { id }, ctx) =>
       withUserErrors(async () => {
-        const uuid = /^[0-9a-f-]{36}$/i.test(String(id)) ? String(id) : null;
-        const row = uuid ? await ctx.prisma.embedToken.findFirst({ where: { id: uuid, companyId: companyOf(ctx) } }) : null;
-        if (!row) throw userError("NOT_FOUND", "id", "no such embed token");
-        const revoked = await ctx.prisma.embedToken.update({ ...query, where: { id: row.id }, data: { revokedAt: row.revokedAt ?? new Date() } });
-        await audit(ctx.prisma, ctx.viewer!, "embedToken.revoke", row.id);
-        return revoked;
+        const uuid = UUID.test(String(id)) ? String(id) : null;
+        const row = uuid
+          ? await ctx.prisma.embedToken.findFirst({ where: { id: uuid, companyId: companyOf(ctx) }, select: { id: true, revokedAt: true } })
+          : null;
+        if (!row) throw userError("NOT_FOUND", "id", "id: no such embed token in your company");
+        return ctx.prisma.$transaction(async (tx) => {
+          const revoked = await tx.embedToken.update({ ...query, where: { id: row.id }, data: { revokedAt: row.revokedAt ?? new Date() } });
+          await audit(tx, ctx.viewer!, "embedToken.revoke", row.id);
+          return revoked;
+        });
       }),
   }),
 }));

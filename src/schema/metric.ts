@@ -55,7 +55,7 @@ export const PeriodInfo = builder.objectRef<Period>("Period").implement({
   }),
 });
 
-interface Subject {
+export interface Subject {
   level: SubjectLevel;
   id: string | null;
 }
@@ -115,7 +115,7 @@ export async function periodFor(ctx: Context, arg: PeriodArg): Promise<Period> {
   return period;
 }
 
-async function evaluate(ctx: Context, key: string, subject: Subject, period: PeriodArg): Promise<ValueShape> {
+export async function evaluate(ctx: Context, key: string, subject: Subject, period: PeriodArg): Promise<ValueShape> {
   return withUserErrors(async () => {
     const p = await periodFor(ctx, period);
     const r = await (await ctx.metrics()).session.evaluate(key, subject.level, subject.id, p);
