@@ -18,6 +18,8 @@ const { values } = parseArgs({
     db: { type: "string", default: "pglite" },
   },
 });
+const flags = process.execArgv.filter((a) => a.startsWith("--max-semi") || a.startsWith("--max-old")).join(" ");
+const label = `${values.db}${flags ? ` ${flags}` : ""}`;
 const COMPANIES = Number(values.companies);
 const PLUGINS = Number(values.plugins);
 
@@ -121,21 +123,25 @@ const rows = [
 const table = ["| measure | value |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n");
 console.log(table);
 
-const section = `<!-- tenants:start -->
-## Many tenants: per-company schemas and catalogues
+const marker = `tenants ${label}`;
+const section = `<!-- ${marker}:start -->
+## Many tenants (${label}): per-company schemas and catalogues
 
-Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:tenants${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(" ")}` : ""}\`.
+Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:tenants${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(" ")}` : ""}\`${flags ? ` under node ${flags}` : ""}.
 Each company has ${PLUGINS} plugins with the same keys and different formulas; the request asks for all of them
 as typed fields (\`company { kpis { customKpi0(period:) … } }\`). Cold = the company's first request
 (its catalogue compiled, its schema derived); warm = the second pass over all companies.
 
 ${table}
-<!-- tenants:end -->`;
+<!-- ${marker}:end -->`;
 const file = new URL("./RESULTS.md", import.meta.url);
 const current = await readFile(file, "utf8").catch(() => "# Benchmark results\n");
-const next = /<!-- tenants:start -->[\s\S]*<!-- tenants:end -->/.test(current)
-  ? current.replace(/<!-- tenants:start -->[\s\S]*<!-- tenants:end -->/, section)
-  : `${current.trimEnd()}\n\n${section}\n`;
+const start = current.indexOf(`<!-- ${marker}:start -->`);
+const endMark = `<!-- ${marker}:end -->`;
+const next =
+  start >= 0
+    ? current.slice(0, start) + section + current.slice(current.indexOf(endMark) + endMark.length)
+    : `${current.trimEnd()}\n\n${section}\n`;
 await writeFile(file, next);
 await db.close();
 await drop?.();

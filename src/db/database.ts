@@ -2,8 +2,7 @@
 // by default, PostgreSQL when a postgres:// URL is given. Returns the Prisma
 // client and the raw driver over the same connection(s), plus a counter of SQL
 // statements issued (used by tests and benchmarks to pin batching).
-import { PGlite } from "@electric-sql/pglite";
-import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
@@ -55,6 +54,8 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     raw = postgresDriver(pool);
     adapter = new PrismaPg(pool);
   } else {
+    // Loaded only for the embedded database: a PostgreSQL process does not carry PGlite's WASM.
+    const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
     const pglite = new PGlite(options.dataDir);
     await pglite.waitReady;
     raw = pgliteDriver(pglite);

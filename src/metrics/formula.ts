@@ -41,7 +41,7 @@ export interface CompiledFormula {
   evaluate(input: Record<string, unknown>, limits?: FormulaLimits): Promise<unknown>;
 }
 
-export function compileFormula(source: string): CompiledFormula {
+function limitedExpression(source: string): jsonata.Expression {
   const expr = jsonata(source);
   expr.assign(Symbol.for("jsonata.__evaluate_entry") as unknown as string, (_e: unknown, _i: unknown, env: { lookup(k: string): unknown }) => {
     const b = env.lookup(BUDGET) as Budget | undefined;
@@ -58,7 +58,18 @@ export function compileFormula(source: string): CompiledFormula {
     const b = env.lookup(BUDGET) as Budget | undefined;
     if (b) b.depth--;
   });
-  const fast = compileFast(expr.ast());
+  return expr;
+}
+
+/**
+ * A formula ready to evaluate. On the fast path only the plain function is
+ * kept; the JSONata expression (~15 KB each) is built on first fallback, so a
+ * process holding thousands of companies' plugins stays small (issue 10).
+ */
+export function compileFormula(source: string, ast?: unknown): CompiledFormula {
+  let expr: jsonata.Expression | undefined;
+  const fast = compileFast(ast ?? jsonata(source).ast());
+  if (!fast) expr = limitedExpression(source);
   return {
     fast: fast !== null,
     async evaluate(input, limits = DEFAULT_LIMITS) {
@@ -70,6 +81,7 @@ export function compileFormula(source: string): CompiledFormula {
           if (!(err instanceof Fallback)) throw err;
         }
       }
+      expr ??= limitedExpression(source);
       const budget: Budget = { steps: 0, depth: 0, deadline: Date.now() + limits.timeMs, limits };
       try {
         return await expr.evaluate(input, { [BUDGET]: budget });

@@ -65,6 +65,14 @@ function customKpiField(base: GraphQLSchema, p: RegisteredPlugin): GraphQLFieldC
   };
 }
 
+/** Does a field's type mention a type that is rebuilt for the company? */
+function mentions(type: GraphQLOutputType, names: Set<string>): boolean {
+  while (isNonNullType(type) || isListType(type)) type = type.ofType as GraphQLOutputType;
+  return names.has((type as GraphQLNamedType).name);
+}
+
+type FieldMapHolder = { _fields?: unknown };
+
 export function deriveSchema(base: GraphQLSchema, reach: Set<string>, custom: RegisteredPlugin[]): GraphQLSchema {
   const rebuilt = new Map<string, GraphQLObjectType>();
   const swap = (type: GraphQLOutputType): GraphQLOutputType => {
@@ -73,19 +81,28 @@ export function deriveSchema(base: GraphQLSchema, reach: Set<string>, custom: Re
     return rebuilt.get((type as GraphQLNamedType).name) ?? type;
   };
   for (const name of reach) {
-    const config = (base.getType(name) as GraphQLObjectType).toConfig();
-    rebuilt.set(
-      name,
-      new GraphQLObjectType({
-        ...config,
-        fields: () => {
-          const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
-          for (const [fname, f] of Object.entries(config.fields)) fields[fname] = { ...f, type: swap(f.type) };
-          if (name === KPIS) for (const p of custom) fields[kpiFieldName(p.plugin.key)] = customKpiField(base, p) as GraphQLFieldConfig<unknown, unknown>;
-          return fields;
-        },
-      }),
-    );
+    const baseType = base.getType(name) as GraphQLObjectType;
+    const config = baseType.toConfig();
+    const changed = Object.entries(config.fields).filter(([, f]) => mentions(f.type, reach));
+    const type = new GraphQLObjectType({
+      ...config,
+      // Only the fields that point at rebuilt types (and Kpis' custom fields) are new.
+      fields: () => {
+        const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
+        for (const [fname, f] of changed) fields[fname] = { ...f, type: swap(f.type) };
+        if (name === KPIS) for (const p of custom) fields[kpiFieldName(p.plugin.key)] = customKpiField(base, p) as GraphQLFieldConfig<unknown, unknown>;
+        return fields;
+      },
+    });
+    // Memory (issue 10): every other field keeps the base schema's field object. graphql-js 16
+    // builds a type's field map lazily into `_fields`; seed it with the shared objects and let
+    // the thunk above build only the new ones.
+    const holder = type as unknown as FieldMapHolder;
+    if (typeof holder._fields === "function") {
+      const build = holder._fields as () => Record<string, unknown>;
+      holder._fields = () => ({ ...baseType.getFields(), ...build() });
+    }
+    rebuilt.set(name, type);
   }
   const config = base.toConfig();
   const pick = <T extends GraphQLNamedType | null | undefined>(t: T): T => (t ? ((rebuilt.get(t.name) as unknown as T) ?? t) : t);

@@ -174,6 +174,26 @@ describe(`custom plugins, frameworks and scorecards (${TEST_DB})`, () => {
     expect(first.company.ranking[1]).toEqual({ subjectName: "B", total: 3.33, frameworkVersion: 1 });
   });
 
+  it("scores by quantile among peers and by a JSONata expression", async () => {
+    const doc = {
+      key: "peer_review", name: "Peer review", level: "team",
+      items: [
+        { kpi: "revenue", weight: 1, score: { method: "quantile" } },
+        { kpi: "big_orders", weight: 1, score: { method: "expression", expression: "value * 50" } },
+      ],
+    };
+    dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d) { key } }`, { d: doc }, co.keys.admin));
+    const cards = dataOf(await t.gql<{ company: { ranking: { subjectName: string; total: number; items: { score: number }[] }[] } }>(
+      `{ company { ranking(framework: "peer_review", period: { grain: MONTH, date: "2026-03-01" }) { subjectName total items { score } } } }`, {}, co.keys.viewer)).company.ranking;
+    // Revenue peers [800, 50], percentile rank = (peers below + ½ × peers equal, itself included) / 2:
+    //   A: (1 + ½) / 2 = 75; B: (0 + ½) / 2 = 25. Big orders (v3, ≥ 100): A 2 → 2 × 50 = 100; B 0 → 0.
+    // Totals, weights 1 : 1: A (75 + 100) / 2 = 87.5; B (25 + 0) / 2 = 12.5.
+    expect(cards).toEqual([
+      { subjectName: "A", total: 87.5, items: [{ score: 75 }, { score: 100 }] },
+      { subjectName: "B", total: 12.5, items: [{ score: 25 }, { score: 0 }] },
+    ]);
+  });
+
   it("produces the management report as CSV and Markdown", async () => {
     const q = `query($f: ReportFormat!) { company { report(framework: "team_review", version: 1, period: { grain: MONTH, date: "2026-03-01" }, format: $f) } }`;
     const csv = dataOf(await t.gql<{ company: { report: string } }>(q, { f: "CSV" }, co.keys.viewer)).company.report.trim().split("\n");
@@ -190,7 +210,7 @@ describe(`custom plugins, frameworks and scorecards (${TEST_DB})`, () => {
 
   it("refuses to delete a plugin a framework uses, and a foreign company cannot read the framework", async () => {
     const del = await t.gql(`mutation { deleteMetricPlugin(key: "big_orders") }`, {}, co.keys.admin);
-    expect(del.errors?.[0]?.extensions).toMatchObject({ code: "PLUGIN_IN_USE", frameworks: ["team_review"] });
+    expect(del.errors?.[0]?.extensions).toMatchObject({ code: "PLUGIN_IN_USE", frameworks: ["peer_review", "team_review"] });
     const foreign = await t.gql(`{ company { ranking(framework: "team_review", period: { grain: MONTH, date: "2026-03-01" }) { total } } }`, {}, other.keys.viewer);
     expect(foreign.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
   });
@@ -199,6 +219,7 @@ describe(`custom plugins, frameworks and scorecards (${TEST_DB})`, () => {
     const actions = (await t.db.prisma.auditEntry.findMany({ where: { companyId: co.id }, orderBy: { at: "asc" } })).map((a) => a.action);
     expect(actions).toEqual([
       "plugin.register", "plugin.update", "plugin.update", "plugin.disable", "plugin.enable", "framework.create", "framework.update",
+      "framework.create",
     ]);
   });
 });
