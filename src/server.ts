@@ -10,6 +10,8 @@ import type { Viewer } from "./auth/viewer.js";
 import { RateLimiter } from "./limits/rate-limit.js";
 import { subjectCounter, useMetricCostLimit, useRequestSizeLimit } from "./limits/yoga-plugins.js";
 import { logger } from "./logger.js";
+import { useHealthChecks } from "./ops/health.js";
+import { useRequestTimeout } from "./ops/request-timeout.js";
 import { CatalogCache } from "./metrics/catalog-cache.js";
 import { createMetricSession } from "./metrics/engine.js";
 import { loadCompanyPlugins } from "./metrics/plugin-store.js";
@@ -38,6 +40,8 @@ export interface Limits {
   maxDepth: number;
   maxAliases: number;
   maxTokens: number;
+  /** A request still running after this is answered with TIMEOUT. */
+  requestTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -47,6 +51,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxDepth: 12,
   maxAliases: 60,
   maxTokens: 4000,
+  requestTimeoutMs: 30_000,
 };
 
 export type App = YogaServerInstance<Record<string, never>, Context> & {
@@ -118,6 +123,8 @@ export function createApp(options: AppOptions): App {
     },
     logging: false,
     plugins: [
+      useHealthChecks(db),
+      useRequestTimeout(limits.requestTimeoutMs),
       useRequestSizeLimit(limits.maxRequestBytes),
       EnvelopArmorPlugin({
         maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },

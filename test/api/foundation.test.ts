@@ -44,6 +44,13 @@ describe(`GraphQL over the domain model (${TEST_DB})`, () => {
   });
   afterAll(() => t.close());
 
+  it("exposes health and readiness for load balancers", async () => {
+    expect((await t.app.fetch("http://yardstick.test/health")).status).toBe(200);
+    const ready = await t.app.fetch("http://yardstick.test/ready");
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", database: t.db.kind });
+  });
+
   it("refuses a request without a key, with a code", async () => {
     const res = await t.gql("{ company { name } }");
     expect(res.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
