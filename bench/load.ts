@@ -5,7 +5,6 @@
 //   npm run bench:load [-- --clients 8 --seconds 30 --teams 20 --customers 5000 --db postgres]
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { issueApiKey } from "../src/auth/api-keys.js";
 import { openDatabase, type Database } from "../src/db/database.js";
@@ -13,7 +12,7 @@ import { seedDemoCompany } from "../src/seed/generate.js";
 import { createApp } from "../src/server.js";
 import { createScratchPostgres } from "../test/helpers/database.js";
 import { DASHBOARD_QUERY, UNTIL } from "./dashboard.js";
-import { fmt, percentile } from "./measure.js";
+import { fmt, percentile, writeResultsSection } from "./measure.js";
 
 const { values } = parseArgs({
   options: {
@@ -80,19 +79,14 @@ const rows = [
 ];
 const table = ["| measure | value |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n");
 console.log(table);
-const marker = `load ${values.db} ${values.clients}x${values.seconds}s`;
-const section = `<!-- ${marker}:start -->
-## Load (${marker})
+await writeResultsSection(
+  `load ${values.db} ${values.clients}x${values.seconds}s`,
+  `## Load (${values.db}, ${values.clients} clients × ${values.seconds} s)
 
 Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:load${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(" ")}` : ""}\`: a real HTTP server on loopback, clients in the same process.
 
-${table}
-<!-- ${marker}:end -->`;
-const file = new URL("./RESULTS.md", import.meta.url);
-const current = await readFile(file, "utf8").catch(() => "# Benchmark results\n");
-const start = current.indexOf(`<!-- ${marker}:start -->`);
-const endMark = `<!-- ${marker}:end -->`;
-await writeFile(file, start >= 0 ? current.slice(0, start) + section + current.slice(current.indexOf(endMark) + endMark.length) : `${current.trimEnd()}\n\n${section}\n`);
+${table}`,
+);
 server.close();
 await db.close();
 await drop?.();

@@ -1,3 +1,5 @@
+import { readFile, writeFile } from "node:fs/promises";
+
 // Small timing helpers for benchmarks: medians of interleaved runs, so the API
 // and its hand-written-SQL floor see the same machine state in one run.
 export async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
@@ -18,3 +20,17 @@ export function percentile(xs: number[], p: number): number {
 }
 
 export const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
+
+/** Replaces (or appends) the section between `<!-- marker:start -->` and `<!-- marker:end -->` in bench/RESULTS.md. */
+export async function writeResultsSection(marker: string, body: string): Promise<void> {
+  const file = new URL("./RESULTS.md", import.meta.url);
+  const section = `<!-- ${marker}:start -->\n${body}\n<!-- ${marker}:end -->`;
+  const current = await readFile(file, "utf8").catch(() => "# Benchmark results\n");
+  const start = current.indexOf(`<!-- ${marker}:start -->`);
+  const endMark = `<!-- ${marker}:end -->`;
+  const next =
+    start >= 0
+      ? current.slice(0, start) + section + current.slice(current.indexOf(endMark) + endMark.length)
+      : `${current.trimEnd()}\n\n${section}\n`;
+  await writeFile(file, next);
+}

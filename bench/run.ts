@@ -4,13 +4,12 @@
 //
 // Configs: S = 5 teams / 5,000 customers, T = 50 teams / 5,000, L = 50 teams / 50,000
 // (≈ 21 fact rows per customer: L is ≈ 1.1M fact rows). --quick divides customers by 5.
-import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { openDatabase, type Database } from "../src/db/database.js";
 import { seedDemoCompany } from "../src/seed/generate.js";
 import { createScratchPostgres } from "../test/helpers/database.js";
 import { runDashboard, type DashboardResult } from "./dashboard.js";
-import { fmt } from "./measure.js";
+import { fmt, writeResultsSection } from "./measure.js";
 
 const CONFIGS = {
   S: { teams: 5, customers: 5_000 },
@@ -82,8 +81,9 @@ const table = [
 ].join("\n");
 console.log(table);
 
-const section = `<!-- dashboard:start -->
-## Dashboard: 10 KPIs × every team × 12-month trend
+await writeResultsSection(
+  "dashboard",
+  `## Dashboard: 10 KPIs × every team × 12-month trend
 
 Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(" ")}` : ""}\` on this machine (2 cores).
 API = the GraphQL request through the real Yoga pipeline (auth, parse, validate, execute, JSONata);
@@ -91,13 +91,6 @@ hand SQL = one GROUP BY team, month statement per source written by hand (bench/
 both the median of ${values.iterations} interleaved runs after a warm-up. "mismatches" counts (team, month, KPI)
 cells where the API and the hand-written SQL disagree.
 
-${table}
-<!-- dashboard:end -->`;
-
-const file = new URL("./RESULTS.md", import.meta.url);
-const current = await readFile(file, "utf8").catch(() => "# Benchmark results\n");
-const next = /<!-- dashboard:start -->[\s\S]*<!-- dashboard:end -->/.test(current)
-  ? current.replace(/<!-- dashboard:start -->[\s\S]*<!-- dashboard:end -->/, section)
-  : `${current.trimEnd()}\n\n${section}\n`;
-await writeFile(file, next);
+${table}`,
+);
 process.exit(0);

@@ -3,13 +3,12 @@
 // request, and the time from registering a plugin to querying it.
 //
 //   npm run bench:tenants [-- --companies 1000 --plugins 5 --db pglite|postgres]
-import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { issueApiKey } from "../src/auth/api-keys.js";
 import { openDatabase, type Database } from "../src/db/database.js";
 import { createApp } from "../src/server.js";
 import { createScratchPostgres } from "../test/helpers/database.js";
-import { fmt, percentile, time } from "./measure.js";
+import { fmt, percentile, time, writeResultsSection } from "./measure.js";
 
 const { values } = parseArgs({
   options: {
@@ -123,26 +122,17 @@ const rows = [
 const table = ["| measure | value |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n");
 console.log(table);
 
-const marker = `tenants ${label}`;
-const section = `<!-- ${marker}:start -->
-## Many tenants (${label}): per-company schemas and catalogues
+await writeResultsSection(
+  `tenants ${label}`,
+  `## Many tenants (${label}): per-company schemas and catalogues
 
 Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:tenants${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(" ")}` : ""}\`${flags ? ` under node ${flags}` : ""}.
 Each company has ${PLUGINS} plugins with the same keys and different formulas; the request asks for all of them
 as typed fields (\`company { kpis { customKpi0(period:) … } }\`). Cold = the company's first request
 (its catalogue compiled, its schema derived); warm = the second pass over all companies.
 
-${table}
-<!-- ${marker}:end -->`;
-const file = new URL("./RESULTS.md", import.meta.url);
-const current = await readFile(file, "utf8").catch(() => "# Benchmark results\n");
-const start = current.indexOf(`<!-- ${marker}:start -->`);
-const endMark = `<!-- ${marker}:end -->`;
-const next =
-  start >= 0
-    ? current.slice(0, start) + section + current.slice(current.indexOf(endMark) + endMark.length)
-    : `${current.trimEnd()}\n\n${section}\n`;
-await writeFile(file, next);
+${table}`,
+);
 await db.close();
 await drop?.();
 process.exit(0);
