@@ -48,17 +48,13 @@ function arg(field: FieldNode, name: string, variables: Record<string, unknown>)
   return argValue(field.arguments?.find((a) => a.name.value === name)?.value, variables);
 }
 
-// Types are inspected by shape, not with graphql's isListType/getNamedType: those
-// use instanceof, and the schema (built by Pothos) may come from another copy of
+// Types are unwrapped by shape, not with graphql's getNamedType: that uses
+// instanceof, and the schema (built by Pothos) may come from another copy of
 // graphql than this module's (CJS vs ESM under vitest) — "from another realm".
 function getNamedType(type: GraphQLType): GraphQLNamedType {
   let t: GraphQLType = type;
   while ("ofType" in t && t.ofType) t = t.ofType as GraphQLType;
   return t as GraphQLNamedType;
-}
-
-function isList(type: GraphQLType): boolean {
-  return String(type).replace(/!$/, "").startsWith("[");
 }
 
 /** How many items a list or connection field may return. */

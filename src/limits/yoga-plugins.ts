@@ -5,10 +5,10 @@ import { LRUCache } from "lru-cache";
 import type { Context } from "../schema/context.js";
 import { mentionsMetrics, metricCost, type SubjectCounts } from "./metric-cost.js";
 
-/** Refuses bodies over maxBytes (413): by Content-Length before reading, else (chunked) while reading a copy. */
+/** Refuses bodies over maxBytes (413): by Content-Length before reading, else (chunked) while reading. */
 export function useRequestSizeLimit(maxBytes: number): Plugin {
   return {
-    async onRequest({ request, endResponse, fetchAPI }) {
+    async onRequest({ request, setRequest, endResponse, fetchAPI }) {
       const refuse = (size: string) =>
         endResponse(
           new fetchAPI.Response(
@@ -22,20 +22,30 @@ export function useRequestSizeLimit(maxBytes: number): Plugin {
         return;
       }
       if (!request.body) return;
-      // No length declared (chunked transfer): count a copy of the stream and stop at the
-      // limit, so an unbounded body is never buffered whole.
-      const reader = request.clone().body!.getReader();
+      // No length declared (chunked upload): read it here, stopping at the limit so an
+      // unbounded body is never buffered whole, and hand Yoga a request over the bytes read
+      // (request.clone() cannot help: the Node ponyfill's clone returns the same request).
+      const reader = request.body.getReader();
+      const chunks: Uint8Array[] = [];
       let seen = 0;
       for (;;) {
         const { done, value } = await reader.read();
-        if (done) return;
+        if (done) break;
         seen += value.byteLength;
         if (seen > maxBytes) {
           await reader.cancel();
           refuse(`more than ${maxBytes}`);
           return;
         }
+        chunks.push(value);
       }
+      const body = new Uint8Array(seen);
+      let at = 0;
+      for (const c of chunks) {
+        body.set(c, at);
+        at += c.byteLength;
+      }
+      setRequest(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body }));
     },
   };
 }
