@@ -1,6 +1,7 @@
 // Builds the Yoga app over an open database. It does not listen: main.ts
 // listens, tests call app.fetch() on the same pipeline.
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
+import { GraphQLError } from "graphql";
 import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from "graphql-yoga";
 import { randomBytes } from "node:crypto";
 import type { Database } from "./db/database.js";
@@ -60,6 +61,31 @@ export type App = YogaServerInstance<Record<string, never>, Context> & {
   caches: { catalogs: CatalogCache; schemas: TenantSchemas };
 };
 
+/**
+ * Errors that reach the client unmasked but without a code — graphql-armor's refusals, Pothos'
+ * argument checks ("Invalid global ID", negative first:), variable coercion — get one, so every
+ * error a client sees can be handled by its code.
+ */
+function withCode(error: Error): Error {
+  const e = error as GraphQLError;
+  if (!(e && typeof e === "object" && "extensions" in e) || e.extensions?.code) return error;
+  const code = /(depth|alias|token|directive)[^.]*limit|limit of \d+|exceeds? the maximum/i.test(e.message) ? "QUERY_TOO_COMPLEX" : "BAD_USER_INPUT";
+  // The input at fault: a variable ("$p" at "p.grain"), an argument ("first"), or the field's path.
+  const field =
+    /Variable "\$\w+" got invalid value .* at "([^"]+)"/.exec(e.message)?.[1] ??
+    /Variable "\$(\w+)"/.exec(e.message)?.[1] ??
+    /Argument "(\w+)"/.exec(e.message)?.[1] ??
+    (e.path?.length ? e.path.join(".") : "query");
+  return new GraphQLError(e.message, {
+    nodes: e.nodes,
+    source: e.source,
+    positions: e.positions,
+    path: e.path,
+    originalError: e.originalError,
+    extensions: { ...e.extensions, code, field },
+  });
+}
+
 const unauthenticated = (message: string) => createGraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
 
 export function createApp(options: AppOptions): App {
@@ -117,8 +143,9 @@ export function createApp(options: AppOptions): App {
         if (masked !== error) {
           const original = error instanceof Error && "originalError" in error ? error.originalError : error;
           logger.error({ err: original }, "masked an internal error");
+          return masked;
         }
-        return masked;
+        return withCode(masked);
       },
     },
     logging: false,

@@ -34,7 +34,11 @@ export function parseStored(row: FrameworkRecord): VersionedFramework {
   return { framework: frameworkSchema.parse(row.document), version: row.version };
 }
 
+/** Keys are lower_snake_case; anything else cannot name a framework (and never reaches SQL). */
+export const KEY_PATTERN = /^[a-z][a-z0-9_]{1,62}$/;
+
 export async function loadFramework(db: Database, companyId: string, key: string, version?: number | null): Promise<FrameworkRecord> {
+  if (!KEY_PATTERN.test(key)) throw new FrameworkNotFound(key.slice(0, 63));
   const row = await db.prisma.framework.findFirst({
     where: { companyId, key, ...(version ? { version } : {}) },
     orderBy: { version: "desc" },
@@ -47,6 +51,7 @@ export async function saveFramework(db: Database, viewer: Viewer, catalog: Catal
   const result = validateFramework(document, catalog);
   if (!result.ok) throw new FrameworkRejected(result.issues);
   const key = result.framework.key;
+  if (expectKey && !KEY_PATTERN.test(expectKey)) throw new FrameworkNotFound(expectKey.slice(0, 63));
   if (expectKey && key !== expectKey) throw new FrameworkRejected([{ path: "key", message: `the document's key "${key}" differs from "${expectKey}"` }]);
   return db.prisma.$transaction(async (tx) => {
     const latest = await tx.framework.findFirst({ where: { companyId: viewer.companyId, key }, orderBy: { version: "desc" } });

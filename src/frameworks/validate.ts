@@ -1,12 +1,14 @@
 // Checks a framework document against the format and the company's catalogue;
 // every fault at once, each with its path.
 import type { Catalog } from "../metrics/registry.js";
-import { parseFormula, type ValidationIssue } from "../metrics/validate.js";
+import { nulPath, parseFormula, type ValidationIssue } from "../metrics/validate.js";
 import { frameworkSchema, isRatingItem, type Framework } from "./framework-schema.js";
 
 export type FrameworkValidation = { ok: true; framework: Framework } | { ok: false; issues: ValidationIssue[] };
 
 export function validateFramework(document: unknown, catalog: Catalog): FrameworkValidation {
+  const nul = nulPath(document);
+  if (nul) return { ok: false, issues: [{ path: nul, message: "contains a NUL character" }] };
   const parsed = frameworkSchema.safeParse(document);
   if (!parsed.success) {
     return { ok: false, issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(document)", message: i.message })) };

@@ -33,10 +33,15 @@ export class PeriodError extends Error {
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_CUSTOM_DAYS = 3660;
 
+/** Years a period may fall in: wide enough for any business history, inside every database's range. */
+export const MIN_YEAR = 1900;
+export const MAX_YEAR = 2200;
+
 function parseDay(value: string, zone: string, field: string): DateTime {
-  if (!DATE_RE.test(value)) throw new PeriodError(field, `expected a date as YYYY-MM-DD, got "${value}"`);
+  if (!DATE_RE.test(value)) throw new PeriodError(field, `expected a date as YYYY-MM-DD, got "${value.slice(0, 40)}"`);
   const d = DateTime.fromISO(value, { zone });
   if (!d.isValid) throw new PeriodError(field, `not a calendar date: "${value}"`);
+  if (d.year < MIN_YEAR || d.year > MAX_YEAR) throw new PeriodError(field, `years ${MIN_YEAR}–${MAX_YEAR} only, got ${d.year}`);
   return d.startOf("day");
 }
 
@@ -61,8 +66,8 @@ export interface PeriodSpec {
 
 export function resolvePeriod(spec: PeriodSpec, zone: string, now: DateTime = DateTime.now()): Period {
   if (spec.grain === "custom") {
-    if (!spec.from || !spec.to) throw new PeriodError("period", "a custom period needs from and to (YYYY-MM-DD)");
-    if (spec.date) throw new PeriodError("period.date", "a custom period takes from and to, not date");
+    if (spec.from === undefined || spec.to === undefined) throw new PeriodError("period", "a custom period needs from and to (YYYY-MM-DD)");
+    if (spec.date !== undefined) throw new PeriodError("period.date", "a custom period takes from and to, not date");
     const start = parseDay(spec.from, zone, "period.from");
     const last = parseDay(spec.to, zone, "period.to");
     if (last < start) throw new PeriodError("period.to", "is before period.from");
@@ -70,8 +75,8 @@ export function resolvePeriod(spec: PeriodSpec, zone: string, now: DateTime = Da
     if (end.diff(start, "days").days > MAX_CUSTOM_DAYS) throw new PeriodError("period", `a custom period may span at most ${MAX_CUSTOM_DAYS} days`);
     return { grain: "custom", start, end, zone };
   }
-  if (spec.from || spec.to) throw new PeriodError("period", `from and to belong to custom periods; a ${spec.grain} period takes date`);
-  const day = spec.date ? parseDay(spec.date, zone, "period.date") : now.setZone(zone).startOf("day");
+  if (spec.from !== undefined || spec.to !== undefined) throw new PeriodError("period", `from and to belong to custom periods; a ${spec.grain} period takes date`);
+  const day = spec.date !== undefined ? parseDay(spec.date, zone, "period.date") : now.setZone(zone).startOf("day");
   return periodOf(spec.grain, day);
 }
 

@@ -34,6 +34,13 @@ export class PluginInUse extends Error {
   }
 }
 
+/** Plugin keys are lower_snake_case; anything else cannot name a plugin (and never reaches SQL). */
+const KEY_PATTERN = /^[a-z][a-z0-9_]{1,62}$/;
+
+function assertKey(key: string): void {
+  if (!KEY_PATTERN.test(key)) throw new PluginNotFound(key.slice(0, 63));
+}
+
 export async function loadCompanyPlugins(db: Database, companyId: string): Promise<StoredPlugin[]> {
   const rows = await db.sql.query<{ key: string; version: number; document: unknown }>(
     `SELECT DISTINCT ON (key) key, version, document FROM metric_plugins
@@ -96,6 +103,7 @@ export async function registerCompanyPlugin(db: Database, viewer: Viewer, docume
 }
 
 export async function updateCompanyPlugin(db: Database, viewer: Viewer, key: string, document: unknown): Promise<PluginRecord> {
+  assertKey(key);
   const plugin = await check(db, viewer.companyId, document);
   if (plugin.plugin.key !== key) {
     throw new PluginRejected([{ path: "key", message: `the document's key "${plugin.plugin.key}" differs from "${key}"` }]);
@@ -113,6 +121,7 @@ export async function updateCompanyPlugin(db: Database, viewer: Viewer, key: str
 }
 
 export async function setCompanyPluginEnabled(db: Database, viewer: Viewer, key: string, enabled: boolean): Promise<PluginRecord> {
+  assertKey(key);
   return db.prisma.$transaction(async (tx) => {
     const { count } = await tx.metricPlugin.updateMany({ where: { companyId: viewer.companyId, key }, data: { enabled } });
     if (count === 0) throw new PluginNotFound(key);
@@ -126,6 +135,8 @@ export async function setCompanyPluginEnabled(db: Database, viewer: Viewer, key:
 export type FrameworkUsage = (companyId: string, key: string) => Promise<string[]>;
 
 export async function deleteCompanyPlugin(db: Database, viewer: Viewer, key: string, usedBy: FrameworkUsage): Promise<void> {
+  assertKey(key);
+  if (!(await db.prisma.metricPlugin.findFirst({ where: { companyId: viewer.companyId, key }, select: { id: true } }))) throw new PluginNotFound(key);
   const frameworks = await usedBy(viewer.companyId, key);
   if (frameworks.length) throw new PluginInUse(key, frameworks);
   await db.prisma.$transaction(async (tx) => {
@@ -137,5 +148,6 @@ export async function deleteCompanyPlugin(db: Database, viewer: Viewer, key: str
 }
 
 export async function companyPluginVersions(db: Database, companyId: string, key: string): Promise<PluginRecord[]> {
+  if (!KEY_PATTERN.test(key)) return [];
   return db.prisma.metricPlugin.findMany({ where: { companyId, key }, orderBy: { version: "asc" } });
 }

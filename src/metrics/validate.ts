@@ -13,6 +13,24 @@ export interface ValidationIssue {
 
 export type ValidationResult = { ok: true; plugin: Plugin } | { ok: false; issues: ValidationIssue[] };
 
+/** Own properties only: a field named "constructor" or "__proto__" is not in the catalogue. */
+export function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** The path of the first string (value or key) holding a NUL character, which PostgreSQL cannot store. */
+export function nulPath(value: unknown, path = ""): string | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path || "(document)" : null;
+  if (!value || typeof value !== "object") return null;
+  for (const [k, v] of Object.entries(value)) {
+    const p = path ? `${path}.${k}` : k;
+    if (k.includes("\u0000")) return p;
+    const hit = nulPath(v, p);
+    if (hit) return hit;
+  }
+  return null;
+}
+
 /** Names a formula may use besides its measures. */
 const FORMULA_GLOBALS = new Set(["params", "period"]);
 /** Largest literal range ([a..b]) a formula may build; ranges run as one uninterruptible step. */
@@ -38,7 +56,7 @@ export function formulaNames(ast: AstNode): { names: Set<string>; faults: string
     if (n.type === "binary" && n.value === "..") {
       const lhs = n.lhs as AstNode | undefined;
       const rhs = n.rhs as AstNode | undefined;
-      if (lhs?.type === "number" && rhs?.type === "number" && Number(rhs.value) - Number(lhs.value) > MAX_RANGE) {
+      if (lhs?.type === "number" && rhs?.type === "number" && Number(rhs.value) - Number(lhs.value) + 1 > MAX_RANGE) {
         faults.push(`a range may hold at most ${MAX_RANGE} items`);
       }
     }
@@ -67,7 +85,7 @@ export function parseFormula(source: string): { ast: AstNode } | { error: string
 }
 
 function checkFilter(source: SourceDef, sourceName: string, path: string, field: string, filter: Filter, issues: ValidationIssue[]) {
-  const def = source.fields[field];
+  const def = own(source.fields, field);
   if (!def) {
     issues.push({ path, message: `unknown field "${field}" of source ${sourceName}; known: ${Object.keys(source.fields).join(", ")}` });
     return;
@@ -89,6 +107,8 @@ function checkFilter(source: SourceDef, sourceName: string, path: string, field:
 }
 
 export function validatePlugin(document: unknown): ValidationResult {
+  const nul = nulPath(document);
+  if (nul) return { ok: false, issues: [{ path: nul, message: "contains a NUL character" }] };
   const parsed = pluginSchema.safeParse(document);
   if (!parsed.success) {
     return {
@@ -114,7 +134,7 @@ export function validatePlugin(document: unknown): ValidationResult {
     } else if (!m.field) {
       issues.push({ path: `${base}.field`, message: `${m.aggregate} needs a field` });
     } else {
-      const def = source.fields[m.field];
+      const def = own(source.fields, m.field);
       if (!def) {
         issues.push({ path: `${base}.field`, message: `unknown field "${m.field}" of source ${m.source}; known: ${Object.keys(source.fields).join(", ")}` });
       } else if (m.aggregate !== "countDistinct" && def.type !== "number") {
@@ -134,6 +154,8 @@ export function validatePlugin(document: unknown): ValidationResult {
       if (!source.snapshot) issues.push({ path: `${base}.at`, message: `${m.source} has no state at an instant; only customers do` });
       if (m.time !== undefined) issues.push({ path: `${base}.at`, message: "a measure takes either at (an instant) or time (events in the period), not both" });
     }
+    const rawWhere = (document as { measures?: Record<string, { where?: object }> }).measures?.[name]?.where;
+    if (rawWhere && Object.hasOwn(rawWhere, "__proto__")) issues.push({ path: `${base}.where.__proto__`, message: `unknown field "__proto__" of source ${m.source}` });
     for (const [field, filter] of Object.entries(m.where ?? {})) {
       checkFilter(source, m.source, `${base}.where.${field}`, field, filter, issues);
     }
@@ -143,7 +165,7 @@ export function validatePlugin(document: unknown): ValidationResult {
       }
     }
     for (const [i, dim] of plugin.breakdowns.entries()) {
-      if (!m.whole && !source.dimensions[dim as keyof SourceDef["dimensions"]]) {
+      if (!m.whole && !own(source.dimensions, dim)) {
         issues.push({ path: `breakdowns.${i}`, message: `${m.source} (measure ${name}) cannot be broken down by ${dim}` });
       }
     }
@@ -156,7 +178,7 @@ export function validatePlugin(document: unknown): ValidationResult {
     const { names, faults } = formulaNames(formula.ast);
     for (const f of faults) issues.push({ path: "formula", message: f });
     for (const n of names) {
-      if (!plugin.measures[n] && !FORMULA_GLOBALS.has(n)) {
+      if (!own(plugin.measures, n) && !FORMULA_GLOBALS.has(n)) {
         issues.push({ path: "formula", message: `uses "${n}", which no measure defines; measures: ${measureNames.join(", ") || "none"}` });
       }
     }

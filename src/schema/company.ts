@@ -1,12 +1,13 @@
 import { builder } from "./builder.js";
 import { companyOf } from "./context.js";
+import { uuidOrNil } from "./ids.js";
 
 export const CompanyRef = builder.prismaNode("Company", {
   id: { field: "id" },
   nullable: true,
   authScopes: { viewer: true },
   // node(id:) for a company other than the caller's behaves as if it did not exist.
-  findUnique: (id, ctx) => ({ id, AND: [{ id: companyOf(ctx) }] }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), AND: [{ id: companyOf(ctx) }] }),
   fields: (t) => ({
     name: t.exposeString("name"),
     slug: t.exposeString("slug"),

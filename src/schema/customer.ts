@@ -2,6 +2,8 @@ import type { Prisma } from "../generated/prisma/client.js";
 import { builder } from "./builder.js";
 import { CompanyRef } from "./company.js";
 import { companyOf } from "./context.js";
+import { userError } from "./errors.js";
+import { uuidOrNil } from "./ids.js";
 import { MemberRef, TeamRef } from "./team.js";
 
 export const LIFECYCLE_STAGES = ["prospect", "new", "active", "mature", "at_risk", "churned"] as const;
@@ -26,7 +28,7 @@ export const CustomerRef = builder.prismaNode("Customer", {
   id: { field: "id" },
   nullable: true,
   authScopes: { viewer: true },
-  findUnique: (id, ctx) => ({ id, companyId: companyOf(ctx) }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), companyId: companyOf(ctx) }),
   fields: (t) => ({
     externalId: t.exposeString("externalId", { nullable: true }),
     name: t.exposeString("name"),
@@ -82,10 +84,13 @@ builder.prismaObjectField(CompanyRef, "customers", (t) =>
       const where: Prisma.CustomerWhereInput = {};
       if (filter?.segment) where.segment = { in: filter.segment };
       if (filter?.lifecycleStage) where.lifecycleStage = { in: filter.lifecycleStage };
-      if (filter?.owner) where.ownerMemberId = filter.owner.id;
-      if (filter?.team) where.ownerTeamId = filter.team.id;
+      if (filter?.owner) where.ownerMemberId = uuidOrNil(filter.owner.id);
+      if (filter?.team) where.ownerTeamId = uuidOrNil(filter.team.id);
       if (filter?.acquisitionChannel) where.acquisitionChannel = { in: filter.acquisitionChannel };
-      if (filter?.nameContains) where.name = { contains: filter.nameContains, mode: "insensitive" };
+      if (filter?.nameContains) {
+        if (filter.nameContains.includes("\u0000")) throw userError("BAD_USER_INPUT", "filter.nameContains", "filter.nameContains: must not contain NUL characters");
+        where.name = { contains: filter.nameContains, mode: "insensitive" };
+      }
       const order: Prisma.CustomerOrderByWithRelationInput[] =
         orderBy === "acquiredAtDesc"
           ? [{ acquiredAt: { sort: "desc", nulls: "last" } }, { id: "asc" }]

@@ -1,11 +1,12 @@
 import { builder } from "./builder.js";
 import { companyOf } from "./context.js";
+import { uuidOrNil } from "./ids.js";
 
 export const TeamRef = builder.prismaNode("Team", {
   id: { field: "id" },
   nullable: true,
   authScopes: { viewer: true },
-  findUnique: (id, ctx) => ({ id, companyId: companyOf(ctx) }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), companyId: companyOf(ctx) }),
   fields: (t) => ({
     name: t.exposeString("name"),
     members: t.relation("members", { query: { orderBy: { name: "asc" } } }),
@@ -16,7 +17,7 @@ export const MemberRef = builder.prismaNode("Member", {
   id: { field: "id" },
   nullable: true,
   authScopes: { viewer: true },
-  findUnique: (id, ctx) => ({ id, companyId: companyOf(ctx) }),
+  findUnique: (id, ctx) => ({ id: uuidOrNil(id), companyId: companyOf(ctx) }),
   fields: (t) => ({
     name: t.exposeString("name"),
     role: t.exposeString("role"),

@@ -78,7 +78,18 @@ describe(`request limits (${TEST_DB})`, () => {
       expect(directives.errors![0]!.message).toMatch(/Directives limit of 20 exceeded/);
     });
 
-    it.todo("graphql-armor's refusals (depth, aliases, tokens, directives) carry an extensions.code — they carry none today; src/server.ts must give them one (e.g. BAD_REQUEST / QUERY_TOO_COMPLEX, see the report)");
+    it("gives graphql-armor's refusals a code: QUERY_TOO_COMPLEX, or GRAPHQL_PARSE_FAILED for the token limit (it stops the parser)", async () => {
+      const cases: [string, string][] = [
+        [nested(13), "QUERY_TOO_COMPLEX"],
+        [`{ company { ${Array.from({ length: 61 }, (_, i) => `a${i}: name`).join(" ")} } }`, "QUERY_TOO_COMPLEX"],
+        [`{ company { name ${"@include(if: true) ".repeat(21)} } }`, "QUERY_TOO_COMPLEX"],
+        [`{ company { ${"name ".repeat(4100)} } }`, "GRAPHQL_PARSE_FAILED"],
+      ];
+      for (const [q, code] of cases) {
+        const res = await t.gql(q, {}, co.keys.viewer);
+        expect(res.errors?.[0]?.extensions?.code, q.slice(0, 40)).toBe(code);
+      }
+    });
   });
 
   describe("request size", () => {

@@ -340,6 +340,51 @@ function tokenCases(): Case[] {
   return out;
 }
 
+/** Inputs that once reached PostgreSQL or came back without a code (the report's former todos). */
+function edgeCases(): Case[] {
+  const NUL = "bad\u0000value";
+  const out: Case[] = [
+    { label: "node(id: garbage)", query: `{ node(id: "garbage") { id } }`, codes: ["BAD_USER_INPUT"] },
+    { label: "node(id: Nope:123)", query: `query($id: ID!) { node(id: $id) { id } }`, variables: { id: globalId("Nope", "123") }, codes: ["BAD_USER_INPUT"] },
+    { label: "customers(filter: { team: garbage })", query: `{ company { customers(first: 5, filter: { team: "garbage" }) { totalCount } } }`, codes: ["BAD_USER_INPUT"] },
+    { label: "customers(first: -1)", query: `{ company { customers(first: -1) { totalCount } } }`, codes: ["BAD_USER_INPUT"] },
+    { label: "variables of the wrong type: grain HOUR", query: `query($p: PeriodInput!) { company { metric(key: "revenue", period: $p) { value } } }`,
+      variables: { p: { grain: "HOUR" } }, codes: ["BAD_USER_INPUT"] },
+    { label: "variables of the wrong type: null JSON", query: `mutation($d: JSON!) { registerMetricPlugin(document: $d) { key } }`, variables: { d: null }, codes: ["BAD_USER_INPUT"] },
+    { label: "NUL in a plugin document", query: `mutation($d: JSON!) { registerMetricPlugin(document: $d) { key } }`,
+      variables: { d: { ...PLUGIN, name: NUL } }, codes: ["INVALID_PLUGIN"], field: "name" },
+    { label: "NUL in a where value", query: `mutation($d: JSON!) { registerMetricPlugin(document: $d) { key } }`,
+      variables: { d: withPath(PLUGIN, "measures.s.where", { channel: NUL }) }, codes: ["INVALID_PLUGIN"], field: "measures.s.where.channel" },
+    { label: "NUL in a framework document", query: `mutation($d: JSON!) { createFramework(document: $d) { key } }`,
+      variables: { d: { ...FRAMEWORK, description: NUL } }, codes: ["INVALID_FRAMEWORK"], field: "description" },
+    { label: "NUL in nameContains", query: `query($n: String!) { company { customers(first: 5, filter: { nameContains: $n }) { totalCount } } }`,
+      variables: { n: NUL }, codes: ["BAD_USER_INPUT"], field: "filter.nameContains" },
+    { label: "NUL in a framework key", query: `query($k: String!) { company { ranking(framework: $k, period: { grain: MONTH, date: "2026-03-01" }) { total } } }`,
+      variables: { k: NUL }, codes: ["NOT_FOUND"], field: "key" },
+    ...(["setMetricPluginEnabled(key: $k, enabled: false) { key }", "updateMetricPlugin(key: $k, document: {}) { key }", "deleteMetricPlugin(key: $k)"] as const).map(
+      (m): Case => ({ label: `NUL in a plugin key: ${m.split("(")[0]}`, query: `mutation($k: String!) { ${m} }`, variables: { k: NUL }, codes: ["NOT_FOUND", "INVALID_PLUGIN"] }),
+    ),
+    { label: "deleteMetricPlugin of a built-in key", query: `mutation { deleteMetricPlugin(key: "revenue") }`, codes: ["NOT_FOUND"], field: "key" },
+    ...["constructor", "__proto__", "toString"].map((name): Case => ({
+      label: `measure field named ${name}`, query: `mutation($d: JSON!) { registerMetricPlugin(document: $d) { key } }`,
+      variables: { d: withPath(PLUGIN, "measures.s.field", name) }, codes: ["INVALID_PLUGIN"], field: "measures.s.field",
+    })),
+    ...["constructor", "toString"].map((name): Case => ({
+      label: `where key named ${name}`, query: `mutation($d: JSON!) { registerMetricPlugin(document: $d) { key } }`,
+      variables: { d: withPath(PLUGIN, "measures.s.where", { [name]: "x" }) }, codes: ["INVALID_PLUGIN"], field: `measures.s.where.${name}`,
+    })),
+    { label: "formula naming toString", query: `mutation($d: JSON!) { registerMetricPlugin(document: $d) { key } }`,
+      variables: { d: { ...PLUGIN, formula: "s + toString" } }, codes: ["INVALID_PLUGIN"], field: "formula" },
+    { label: "empty date", query: `{ company { metric(key: "revenue", period: { grain: MONTH, date: "" }) { value } } }`, codes: ["BAD_PERIOD"], field: "period.date" },
+    { label: "empty trend until", query: `{ company { trend(key: "revenue", grain: MONTH, last: 3, until: "") { value } } }`, codes: ["BAD_PERIOD"], field: "period.date" },
+    { label: "year 0000", query: `{ company { metric(key: "revenue", period: { grain: MONTH, date: "0000-01-01" }) { value } } }`, codes: ["BAD_PERIOD"], field: "period.date" },
+    { label: "YEAR of 9999-12-31", query: `{ company { metric(key: "revenue", period: { grain: YEAR, date: "9999-12-31" }) { value } } }`, codes: ["BAD_PERIOD"], field: "period.date" },
+    { label: "range of exactly 10,001 items", query: `mutation($d: JSON!) { registerMetricPlugin(document: $d) { key } }`,
+      variables: { d: { ...PLUGIN, formula: "$sum([1..10001]) + s" } }, codes: ["INVALID_PLUGIN"], field: "formula" },
+  ];
+  return out;
+}
+
 const CLASSES: [string, () => Case[]][] = [
   ["plugin documents (registerMetricPlugin)", () => documentCases("registerMetricPlugin", PLUGIN, PLUGIN_SPEC, "INVALID_PLUGIN")],
   ["framework documents (createFramework)", () => documentCases("createFramework", FRAMEWORK, FRAMEWORK_SPEC, "INVALID_FRAMEWORK")],
@@ -349,6 +394,7 @@ const CLASSES: [string, () => Case[]][] = [
   ["IDs", idCases],
   ["mutation arguments", mutationArgumentCases],
   ["bearer tokens", tokenCases],
+  ["edge cases: NUL, prototype names, empty and far dates, global IDs, coercion", edgeCases],
 ];
 
 /** Paths related to the expected field: equal, or one inside the other. */
@@ -430,14 +476,17 @@ describe(`malformed inputs (${TEST_DB})`, () => {
     expect(await rowCounts(t.db)).toEqual(before);
   });
 
-  // Classes left out of the batch above: each gives INTERNAL_SERVER_ERROR or an
-  // error without a code today, from code this suite may not change (see the report).
-  it.todo("node(id:) / nodes(ids:) with a malformed global ID answers with a code: \"Invalid global ID\" and \"Nope has not been implemented\" come from Pothos without extensions.code (src/server.ts maskError), and a Team/Member/Customer ID whose id is not a UUID reaches PostgreSQL → INTERNAL_SERVER_ERROR (findUnique in src/schema/team.ts, customer.ts, company.ts)");
-  it.todo("customers(filter: { team | owner }) with a malformed global ID answers with a code: same two faults (Pothos globalID input without a code; a non-UUID id reaches PostgreSQL in src/schema/customer.ts)");
-  it.todo("variables of the wrong type (e.g. $p: PeriodInput! = { grain: \"HOUR\" }, $d: JSON! = null) answer with a code: graphql-js' variable coercion errors leave Yoga with HTTP 400 and no extensions.code (src/server.ts)");
-  it.todo("customers(first: -1) answers with a code: Pothos' \"Argument first must be a non-negative integer\" has none (src/server.ts)");
-  it.todo("NUL characters (\\u0000) in plugin/framework documents, where values, customers(filter: { nameContains }), framework keys of ranking/scorecard/report and plugin keys of set/update/delete are refused as BAD_USER_INPUT: PostgreSQL rejects them → INTERNAL_SERVER_ERROR (src/metrics/plugin-store.ts, src/frameworks/framework-store.ts, src/schema/customer.ts)");
-  it.todo("measure fields and where keys named after Object.prototype members (\"constructor\", \"__proto__\", \"toString\") are refused as INVALID_PLUGIN: validate.ts looks them up without an own-property check, the SQL then names column \"undefined\" → INTERNAL_SERVER_ERROR (src/metrics/validate.ts)");
-  it.todo("an empty date (period: { grain: MONTH, date: \"\" }, trend(until: \"\")) is refused as BAD_PERIOD: it is read as today (periodFor in src/schema/metric.ts passes \"\" on, resolvePeriod treats it as absent)");
-  it.todo("periods beyond PostgreSQL's timestamp range (date \"0000-01-01\", YEAR of \"9999-12-31\") are refused as BAD_PERIOD: they reach SQL → INTERNAL_SERVER_ERROR (src/metrics/period.ts)");
+  it("treats well-formed IDs that name nothing (or no UUID) as nonexistent, never as an internal error", async () => {
+    const ids = [globalId("Team", "not-a-uuid"), globalId("Member", "' OR 1=1 --"), globalId("Customer", ""), globalId("Company", "123")];
+    for (const id of ids) {
+      const node = await t.gql<{ node: unknown }>(`query($id: ID!) { node(id: $id) { id } }`, { id }, co.keys.admin);
+      // Null, or refused as malformed — never an internal error.
+      for (const e of node.errors ?? []) expect(e.extensions?.code, id).toBe("BAD_USER_INPUT");
+      expect(node.data?.node ?? null).toBeNull();
+      const filtered = await t.gql<{ company: { customers: { totalCount: number } } }>(
+        `query($id: ID!) { company { customers(first: 5, filter: { team: $id }) { totalCount } } }`, { id: globalId("Team", "not-a-uuid") }, co.keys.admin);
+      expect(filtered.data?.company.customers.totalCount).toBe(0);
+    }
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
 });
