@@ -12,7 +12,9 @@ export interface FormulaLimits {
   maxDepth: number;
 }
 
-export const DEFAULT_LIMITS: FormulaLimits = { timeMs: 50, maxSteps: 20_000, maxDepth: 200 };
+// The step budget stops loops; the deadline is wall-clock, so it is generous enough that a busy
+// machine never stops a legitimate formula (the slowest built-in runs in well under 1 ms).
+export const DEFAULT_LIMITS: FormulaLimits = { timeMs: 250, maxSteps: 20_000, maxDepth: 200 };
 
 export class FormulaError extends Error {
   constructor(
