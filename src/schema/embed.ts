@@ -9,9 +9,8 @@ import { CompanyRef } from "./company.js";
 import { companyOf } from "./context.js";
 import { userError, withUserErrors } from "./errors.js";
 import { PeriodInput } from "./metric.js";
-import { ranking, ScorecardRef } from "./scorecard.js";
+import { ranking, ScorecardRef, TYPE_OF } from "./scorecard.js";
 
-const TYPE_OF_LEVEL = { team: "Team", member: "Member", customer: "Customer" } as const;
 const MAX_HOURS = 24 * 366;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The framework key format (framework-schema.ts); anything else cannot name a framework. */
@@ -69,7 +68,7 @@ builder.mutationFields((t) => ({
             throw err instanceof FrameworkNotFound ? notFound() : err;
           }),
         );
-        const wanted = TYPE_OF_LEVEL[fw.framework.level];
+        const wanted = TYPE_OF[fw.framework.level];
         const ids = args.subjects.map((raw, i) => {
           let decoded: { typename: string; id: string };
           try {

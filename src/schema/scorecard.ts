@@ -44,7 +44,8 @@ const ScorecardItemRef = builder.objectRef<ScorecardItem>("ScorecardItem").imple
 
 type ScorecardShape = NamedScorecard;
 
-const TYPE_OF: Record<SubjectLevel, string> = { company: "Company", team: "Team", member: "Member", customer: "Customer" };
+/** GraphQL type of each subject level (for global IDs). */
+export const TYPE_OF: Record<SubjectLevel, string> = { company: "Company", team: "Team", member: "Member", customer: "Customer" };
 
 export const ScorecardRef = builder.objectRef<ScorecardShape>("Scorecard").implement({
   fields: (t) => ({
