@@ -31,6 +31,8 @@ export const builder = new SchemaBuilder<{
     EmailAddress: { Input: string; Output: string };
     Currency: { Input: string; Output: string };
     Decimal: { Input: string; Output: string | number | { toString(): string } };
+    /** An uploaded file (GraphQL multipart request); input only. */
+    File: { Input: File; Output: never };
   };
 }>({
   defaultFieldNullability: false,

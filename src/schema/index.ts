@@ -11,5 +11,6 @@ import "./metric.js";
 import "./plugin.js";
 import "./scorecard.js";
 import "./embed.js";
+import "./import.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,125 @@
+// Writes a company's raw tables as CSV files, streaming: each table is read
+// through a server-side cursor in batches inside ONE repeatable-read
+// transaction (every file is from the same snapshot) and written with
+// back-pressure, so memory does not grow with the table.
+//
+// Columns are the table's own (company_id left out: it means nothing outside
+// this database), timestamps in ISO 8601 UTC, plus what a re-import needs:
+// external_id falls back to the row's Yardstick id when it has none, facts carry
+// customer_external_id, customers carry owner (member email), team and campaign
+// by name. `npm run import` reads these files back as they are.
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { stringify } from "csv-stringify";
+import type { SqlDriver } from "../db/driver.js";
+
+export const EXPORT_TABLES = [
+  "customers", "orders", "interactions", "tickets", "survey_responses", "opportunities", "opportunity_stages",
+  "campaigns", "campaign_costs", "ratings",
+] as const;
+export type ExportTable = (typeof EXPORT_TABLES)[number];
+
+export function isExportTable(value: string): value is ExportTable {
+  return (EXPORT_TABLES as readonly string[]).includes(value);
+}
+
+/** Time order per table (the id breaks ties, so the output is deterministic). */
+const ORDER: Record<ExportTable, string> = {
+  customers: "t.created_at, t.id",
+  orders: "t.at, t.id",
+  interactions: "t.at, t.id",
+  tickets: "t.opened_at, t.id",
+  survey_responses: "t.at, t.id",
+  opportunities: "t.created_at, t.id",
+  opportunity_stages: "t.entered_at, t.id",
+  campaigns: "t.starts_at, t.id",
+  campaign_costs: "t.at, t.id",
+  ratings: "t.period_start, t.id",
+};
+
+const WITH_CUSTOMER = new Set<ExportTable>(["orders", "interactions", "tickets", "survey_responses", "opportunities", "opportunity_stages"]);
+const WITH_EXTERNAL_ID = new Set<ExportTable>(["customers", "orders", "interactions", "tickets", "survey_responses"]);
+
+type Exec = Pick<SqlDriver, "query">;
+
+/** The SELECT for one table: every column as text, then the re-import helpers. */
+async function selectFor(tx: Exec, table: ExportTable): Promise<{ sql: string; header: string[] }> {
+  const cols = await tx.query<{ column_name: string; data_type: string }>(
+    `SELECT column_name, data_type FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = $1 AND column_name <> 'company_id'
+      ORDER BY ordinal_position`,
+    [table],
+  );
+  const header: string[] = [];
+  const exprs: string[] = [];
+  for (const c of cols) {
+    const ref = `t."${c.column_name}"`;
+    header.push(c.column_name);
+    if (c.column_name === "external_id" && WITH_EXTERNAL_ID.has(table)) exprs.push(`coalesce(${ref}, t.id::text)`);
+    else if (c.data_type === "timestamp with time zone") exprs.push(`to_char(${ref} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+    else exprs.push(`${ref}::text`);
+  }
+  const joins: string[] = [];
+  if (WITH_CUSTOMER.has(table)) {
+    header.push("customer_external_id");
+    exprs.push("coalesce(c.external_id, c.id::text)");
+    joins.push("LEFT JOIN customers c ON c.id = t.customer_id");
+  }
+  if (table === "customers") {
+    header.push("owner", "team", "campaign");
+    exprs.push("coalesce(m.email, m.name)", "tm.name", "cp.name");
+    joins.push("LEFT JOIN members m ON m.id = t.owner_member_id", "LEFT JOIN teams tm ON tm.id = t.owner_team_id", "LEFT JOIN campaigns cp ON cp.id = t.campaign_id");
+  }
+  // Aliases: two expressions may otherwise share a result name and overwrite each other in the row object.
+  const sql = `SELECT ${exprs.map((e, i) => `${e} AS c${i}`).join(", ")} FROM "${table}" t ${joins.join(" ")} WHERE t.company_id = $1 ORDER BY ${ORDER[table]}`;
+  return { sql, header };
+}
+
+export interface ExportOptions {
+  tables?: readonly ExportTable[];
+  /** Rows fetched per cursor round trip. */
+  batchRows?: number;
+  /** Start each file with a UTF-8 byte-order mark (Excel then reads Chinese text right). */
+  bom?: boolean;
+  onTable?: (table: ExportTable, rows: number, file: string) => void;
+}
+
+export type ExportSummary = Record<ExportTable, { rows: number; file: string } | undefined>;
+
+export async function exportCompany(db: { sql: SqlDriver }, companyId: string, outDir: string, options: ExportOptions = {}): Promise<ExportSummary> {
+  await mkdir(outDir, { recursive: true });
+  const tables = options.tables ?? EXPORT_TABLES;
+  const batch = options.batchRows ?? 5000;
+  const summary = {} as ExportSummary;
+  await db.sql.transaction(async (tx) => {
+    // One snapshot for every file; the statements below run in it.
+    await tx.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    for (const table of tables) {
+      const { sql, header } = await selectFor(tx, table);
+      const file = path.join(outDir, `${table}.csv`);
+      const out = createWriteStream(file);
+      const csv = stringify({ header: true, columns: header, bom: options.bom ?? false });
+      csv.pipe(out);
+      const cursor = `export_${table}`;
+      await tx.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`, [companyId]);
+      let rows = 0;
+      for (;;) {
+        const chunk = await tx.query<Record<string, string | null>>(`FETCH ${batch} FROM ${cursor}`);
+        for (const r of chunk) {
+          // Waiting for the file to drain keeps at most one fetched batch in memory.
+          if (!csv.write(header.map((_, i) => r[`c${i}`] ?? null))) await once(csv, "drain");
+        }
+        rows += chunk.length;
+        if (chunk.length < batch) break;
+      }
+      await tx.query(`CLOSE ${cursor}`);
+      csv.end();
+      await once(out, "close");
+      summary[table] = { rows, file };
+      options.onTable?.(table, rows, file);
+    }
+  });
+  return summary;
+}

@@ -1,0 +1,281 @@
+// Runs one CSV import: scan (hash, encoding, delimiter) → find or create the
+// job → stream records → clean → batches of rows, each written in ONE
+// transaction together with the job's progress. A crash loses at most the
+// uncommitted batch; importing the same file again resumes after the job's
+// last committed line, and a file already imported is a no-op.
+import { z } from "zod";
+import type { SqlDriver } from "../db/driver.js";
+import { countryCodeForZone } from "./contact.js";
+import { Directory, readCustomer, type CustomerInput } from "./customers.js";
+import { readFact, type FactKind, type FactRow } from "./facts.js";
+import { HeaderError, resolveHeader, type HeaderMap } from "./header.js";
+import {
+  failJob, finishJob, ImportConflict, lockJob, openJob, saveProgress,
+  type ImportIssue, type ImportJobState,
+} from "./jobs.js";
+import type { ImportKind } from "./kinds.js";
+import { readCsv } from "./reader.js";
+import { Row, RowRejected, type CleanEnv } from "./row.js";
+import { scanSource, type ImportSource } from "./source.js";
+import { StatsCollector } from "./stats.js";
+import { cleanLine } from "./text.js";
+import { VocabularySet } from "./vocab.js";
+import { writeCustomerBatch } from "./write-customers.js";
+import { writeFactBatch, type RowOutcome } from "./write-facts.js";
+
+export const DEFAULT_BATCH_ROWS = 2000;
+
+export interface ImportProgress {
+  job: Readonly<ImportJobState>;
+  /** Rows processed by this run (a resume does not count the lines it skipped). */
+  rowsThisRun: number;
+  elapsedMs: number;
+  rowsPerSecond: number;
+}
+
+export interface RejectedRow extends ImportIssue {
+  /** The record's cells as read (null when the parser could not read it). */
+  cells: readonly string[] | null;
+}
+
+export interface RunImportOptions {
+  companyId: string;
+  kind: ImportKind;
+  source: ImportSource;
+  fileName?: string | null;
+  /** Read d/m/yyyy instead of m/d/yyyy when both could be meant. */
+  dayFirst?: boolean;
+  batchRows?: number;
+  /** Process the file again even though a job already finished it (still idempotent). */
+  restart?: boolean;
+  createdBy?: string | null;
+  /** The job exists (created or found); `resumedFrom` is the line processing continues after. */
+  onStart?: (job: Readonly<ImportJobState>, resumedFrom: number) => void;
+  /** After each committed batch. */
+  onBatch?: (progress: ImportProgress) => void;
+  /** After each committed batch, for each of its rejected rows (the job keeps only the first ones). */
+  onReject?: (row: RejectedRow) => void;
+  /** Stops after the batch being read commits; the job stays resumable. */
+  signal?: AbortSignal;
+}
+
+/** The import was stopped on request between batches; importing the file again resumes it. */
+export class ImportInterrupted extends Error {}
+
+export interface ImportOutcome {
+  job: ImportJobState;
+  /** The same file was imported already: nothing was done. */
+  alreadyDone: boolean;
+  resumedFrom: number;
+  rowsThisRun: number;
+  elapsedMs: number;
+}
+
+const CompanySettings = z.object({
+  import: z
+    .object({
+      vocabularies: z.record(z.string(), z.array(z.string())).optional(),
+      defaultCountryCode: z.string().regex(/^[1-9]\d{0,2}$/).optional(),
+    })
+    .optional(),
+});
+
+interface Batch {
+  rows: Pending[];
+  rejects: RejectedRow[];
+  /** Rows in the batch, rejected ones included (blank lines are not rows). */
+  count: number;
+  /** Last physical line the batch covers: the job's lastLine once it commits. */
+  endLine: number;
+  /** Lines with no value in any cell. */
+  blankLines: number;
+}
+
+const newBatch = (after: number): Batch => ({ rows: [], rejects: [], count: 0, endLine: after, blankLines: 0 });
+
+interface Pending {
+  line: number;
+  cells: readonly string[];
+  fact?: FactRow;
+  customer?: CustomerInput;
+}
+
+export async function runImport(db: { sql: SqlDriver }, options: RunImportOptions): Promise<ImportOutcome> {
+  const { sql } = db;
+  const started = Date.now();
+  const companies = await sql.query<{ time_zone: string; currency: string; settings: unknown }>(
+    "SELECT time_zone, currency, settings FROM companies WHERE id = $1",
+    [options.companyId],
+  );
+  const company = companies[0];
+  if (!company) throw new Error(`no company ${options.companyId}`);
+
+  const scan = await scanSource(options.source);
+  const key = { dayFirst: options.dayFirst ?? false };
+  const opened = await openJob(
+    sql,
+    {
+      companyId: options.companyId, kind: options.kind, fileName: options.fileName ?? options.source.name, fileHash: scan.hash,
+      options: key, totalLines: scan.lines, createdBy: options.createdBy ?? null,
+    },
+    options.restart ?? false,
+  );
+  const job = opened.job;
+  if (opened.alreadyDone) return { job, alreadyDone: true, resumedFrom: job.lastLine, rowsThisRun: 0, elapsedMs: Date.now() - started };
+  const resumedFrom = job.lastLine;
+  options.onStart?.(job, resumedFrom);
+
+  const settings = CompanySettings.safeParse(typeof company.settings === "string" ? JSON.parse(company.settings) : company.settings);
+  const importSettings = settings.success ? settings.data.import : undefined;
+  const stats = new StatsCollector(job.stats);
+  stats.data.encoding = scan.encoding;
+  stats.data.delimiter = scan.delimiter === "\t" ? "tab" : scan.delimiter;
+  const env: CleanEnv = {
+    zone: company.time_zone,
+    dayFirst: key.dayFirst,
+    defaultCountry: importSettings?.defaultCountryCode ?? countryCodeForZone(company.time_zone),
+    currency: company.currency,
+    vocab: new VocabularySet(importSettings?.vocabularies),
+  };
+
+  let rowsThisRun = 0;
+  // While one batch commits, the next one is read and cleaned (the database and
+  // the parser then work at the same time on PostgreSQL). Commits stay in order.
+  let inflight: Promise<void> = Promise.resolve();
+
+  const commit = async (b: Batch): Promise<void> => {
+    const current = job;
+    const counts = { inserted: 0, updated: 0, unchanged: 0 };
+    const rejects = [...b.rejects];
+    const warnings: ImportIssue[] = [];
+    await sql.transaction(async (tx) => {
+      await lockJob(tx, current);
+      let outcomes = new Map<number, RowOutcome>();
+      if (b.rows.length > 0) {
+        if (options.kind === "customers") {
+          const r = await writeCustomerBatch(tx, options.companyId, current.id, b.rows.map((p) => p.customer!), stats);
+          outcomes = r.outcomes;
+          warnings.push(...r.warnings);
+        } else {
+          const r = await writeFactBatch(tx, options.companyId, current.id, options.kind as FactKind, b.rows.map((p) => p.fact!));
+          outcomes = r.outcomes;
+          const cells = new Map(b.rows.map((p) => [p.line, p.cells]));
+          rejects.push(...r.rejects.map((x) => ({ ...x, cells: cells.get(x.line) ?? null })));
+        }
+      }
+      for (const p of b.rows) {
+        const o = outcomes.get(p.line);
+        if (o === undefined) continue;
+        counts[o]++;
+        stats.apply(p.fact?.events ?? p.customer?.events ?? []);
+        for (const w of p.fact?.warnings ?? p.customer?.warnings ?? []) warnings.push({ line: p.line, reason: w });
+      }
+      rejects.sort((x, y) => x.line - y.line);
+      warnings.sort((x, y) => x.line - y.line);
+      current.rowsProcessed += b.count;
+      current.rowsImported += counts.inserted + counts.updated;
+      current.rowsUpdated += counts.updated;
+      current.rowsUnchanged += counts.unchanged;
+      current.rowsRejected += rejects.length;
+      current.lastLine = b.endLine;
+      stats.data.blankLines += b.blankLines;
+      current.stats = stats.data;
+      await saveProgress(tx, current, rejects.map(({ line, reason }) => ({ line, reason })), warnings);
+    });
+    rowsThisRun += b.count;
+    for (const r of rejects) options.onReject?.(r);
+    const elapsedMs = Date.now() - started;
+    options.onBatch?.({ job: current, rowsThisRun, elapsedMs, rowsPerSecond: elapsedMs > 0 ? (rowsThisRun * 1000) / elapsedMs : 0 });
+  };
+
+  const submit = async (b: Batch): Promise<void> => {
+    await inflight;
+    const p = commit(b);
+    inflight = p;
+    p.catch(() => undefined); // surfaced by the next `await inflight`
+  };
+
+  try {
+    const directory = options.kind === "customers" ? await Directory.load(sql, options.companyId) : null;
+    const limit = options.batchRows ?? DEFAULT_BATCH_ROWS;
+    let header: HeaderMap | null = null;
+    let b = newBatch(resumedFrom);
+    const close = () => {
+      const full = b;
+      b = newBatch(b.endLine);
+      return submit(full);
+    };
+
+    for await (const item of readCsv(options.source, scan)) {
+      if (header === null) {
+        // The header is read on every run (a resume too): it maps the columns.
+        if (item.kind === "problem") throw new HeaderError(`the header could not be read: ${item.reason}`);
+        if (item.cells.every((c) => cleanLine(c) === null)) continue;
+        header = resolveHeader(options.kind, item.cells);
+        stats.data.ignoredColumns = [...header.ignored];
+        continue;
+      }
+      if (item.line <= resumedFrom) continue;
+      b.endLine = item.endLine;
+      if (item.kind === "problem") {
+        b.count++;
+        b.rejects.push({ line: item.line, reason: item.reason, cells: null });
+      } else if (item.cells.every((c) => cleanLine(c) === null)) {
+        b.blankLines++;
+        continue;
+      } else {
+        b.count++;
+        const pending = readRecord(item.cells, item.line, item.endLine, header, env, options.kind, directory);
+        if ("reason" in pending) b.rejects.push(pending);
+        else b.rows.push(pending);
+      }
+      if (b.count >= limit) {
+        await close();
+        if (options.signal?.aborted) {
+          await inflight;
+          throw new ImportInterrupted(`interrupted after line ${job.lastLine}`);
+        }
+      }
+    }
+    if (header === null) throw new HeaderError("the file is empty (no header row)");
+    if (b.count > 0 || b.blankLines > 0) await close();
+    await inflight;
+    await finishJob(sql, job);
+  } catch (err) {
+    await inflight.catch(() => undefined);
+    // Another process owns the job, or a stop was asked for: the job stays as it is, resumable.
+    if (err instanceof ImportConflict || err instanceof ImportInterrupted) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    await failJob(sql, job, message).catch(() => undefined);
+    if (!(err instanceof HeaderError)) throw err;
+  }
+  return { job, alreadyDone: false, resumedFrom, rowsThisRun, elapsedMs: Date.now() - started };
+}
+
+function readRecord(
+  raw: string[],
+  line: number,
+  endLine: number,
+  header: HeaderMap,
+  env: CleanEnv,
+  kind: ImportKind,
+  directory: Directory | null,
+): Pending | RejectedRow {
+  let cells = raw;
+  if (cells.length > header.width && cells.slice(header.width).every((c) => cleanLine(c) === null)) {
+    // Trailing empty cells (a spreadsheet's ",,," after the last column) are not extra columns.
+    cells = cells.slice(0, header.width);
+  }
+  if (cells.length !== header.width) {
+    const span = endLine > line ? ` (record spans lines ${line}–${endLine}: check for an unbalanced quote)` : "";
+    return { line, reason: `expected ${header.width} columns, found ${cells.length}${span}`, cells: raw };
+  }
+  const row = new Row(cells, header, line, env);
+  try {
+    if (kind === "customers") return { line, cells, customer: readCustomer(row, directory!, header.attributes) };
+    return { line, cells, fact: readFact(kind, row) };
+  } catch (err) {
+    if (err instanceof RowRejected) return { line, reason: err.reason, cells };
+    throw err;
+  }
+}

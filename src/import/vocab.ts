@@ -1,0 +1,107 @@
+// Controlled vocabularies for category-like columns. A value is lower-cased and
+// underscored, then looked up as a known value, then as a synonym (English and
+// Chinese spellings seen in CRM exports); anything else becomes the column's
+// fallback ("other" for categories and channels) and is counted, so KPIs that
+// group by the column see a fixed set instead of a long tail of spellings.
+// A company adds its own values in settings.import.vocabularies["orders.category"].
+import { vocabKey } from "./text.js";
+
+export interface Vocabulary {
+  readonly values: readonly string[];
+  readonly synonyms: Readonly<Record<string, string>>;
+  /** What an unknown value becomes; null = the row is refused instead. */
+  readonly fallback: string | null;
+}
+
+const CALL = { tel: "phone", telephone: "phone", call: "phone", phone_call: "phone", hotline: "phone", 电话: "phone", 来电: "phone", 热线: "phone" };
+const MAIL = { e_mail: "email", mail: "email", 邮件: "email", 电子邮件: "email", 邮箱: "email" };
+const CHAT = { im: "chat", live_chat: "chat", online_chat: "chat", wechat: "chat", 微信: "chat", 在线: "chat", 在线客服: "chat", 聊天: "chat", qq: "chat" };
+const SOCIAL = { weibo: "social", douyin: "social", xiaohongshu: "social", 微博: "social", 抖音: "social", 小红书: "social", social_media: "social", 社交媒体: "social" };
+
+export const VOCABULARIES = {
+  "customers.segment": {
+    values: ["enterprise", "smb", "consumer"],
+    synonyms: { ent: "enterprise", large: "enterprise", key_account: "enterprise", 大客户: "enterprise", 企业: "enterprise", sme: "smb", small_business: "smb", 中小企业: "smb", 中小: "smb", b2c: "consumer", individual: "consumer", personal: "consumer", 个人: "consumer", 消费者: "consumer" },
+    fallback: "other",
+  },
+  "customers.lifecycle_stage": {
+    values: ["prospect", "new", "active", "mature", "at_risk", "churned"],
+    synonyms: { lead: "prospect", 潜在: "prospect", 潜在客户: "prospect", 新客户: "new", 活跃: "active", 成熟: "mature", risk: "at_risk", 风险: "at_risk", 流失风险: "at_risk", lost: "churned", churn: "churned", 流失: "churned", 已流失: "churned" },
+    fallback: "other",
+  },
+  "customers.acquisition_channel": {
+    values: ["online_ads", "social_media", "events", "content", "email", "referral", "direct", "partner"],
+    synonyms: { ads: "online_ads", sem: "online_ads", search_ads: "online_ads", 广告: "online_ads", social: "social_media", wechat: "social_media", 微信: "social_media", douyin: "social_media", 抖音: "social_media", event: "events", trade_show: "events", 展会: "events", 活动: "events", webinar: "content", 内容: "content", edm: "email", 邮件: "email", 推荐: "referral", 转介绍: "referral", 口碑: "referral", 自然: "direct", 直接: "direct", 渠道: "partner", 合作伙伴: "partner", 代理: "partner" },
+    fallback: "other",
+  },
+  "orders.category": {
+    values: ["software", "hardware", "services", "consumables"],
+    synonyms: { 软件: "software", saas: "software", licence: "software", license: "software", 硬件: "hardware", device: "hardware", 设备: "hardware", service: "services", 服务: "services", 实施: "services", 耗材: "consumables", supplies: "consumables" },
+    fallback: "other",
+  },
+  "orders.channel": {
+    values: ["online", "sales_rep", "phone", "partner", "store"],
+    synonyms: { web: "online", website: "online", ecommerce: "online", e_commerce: "online", app: "online", 线上: "online", 网店: "online", 官网: "online", 电商: "online", sales: "sales_rep", salesperson: "sales_rep", direct_sales: "sales_rep", 销售: "sales_rep", 销售代表: "sales_rep", 直销: "sales_rep", ...CALL, retail: "store", offline: "store", shop: "store", 门店: "store", 线下: "store", 实体店: "store", reseller: "partner", distributor: "partner", 代理: "partner", 渠道: "partner", 经销商: "partner", 合作伙伴: "partner" },
+    fallback: "other",
+  },
+  "interactions.channel": {
+    values: ["phone", "email", "chat", "visit", "meeting", "social"],
+    synonyms: { ...CALL, ...MAIL, ...CHAT, ...SOCIAL, on_site: "visit", onsite: "visit", 拜访: "visit", 上门: "visit", 到访: "visit", video_call: "meeting", zoom: "meeting", 会议: "meeting", 面谈: "meeting" },
+    fallback: "other",
+  },
+  "interactions.direction": {
+    values: ["inbound", "outbound"],
+    synonyms: { in: "inbound", incoming: "inbound", 呼入: "inbound", 来电: "inbound", 客户发起: "inbound", out: "outbound", outgoing: "outbound", 呼出: "outbound", 去电: "outbound", 回访: "outbound", 主动: "outbound" },
+    fallback: null,
+  },
+  "tickets.kind": {
+    values: ["complaint", "question", "request", "incident"],
+    synonyms: { 投诉: "complaint", 抱怨: "complaint", inquiry: "question", enquiry: "question", 咨询: "question", 问题: "question", 需求: "request", 申请: "request", 请求: "request", 故障: "incident", outage: "incident", 事故: "incident" },
+    fallback: "other",
+  },
+  "tickets.category": {
+    values: ["billing", "delivery", "quality", "service", "product"],
+    synonyms: { invoice: "billing", payment: "billing", refund: "billing", 账单: "billing", 发票: "billing", 付款: "billing", 退款: "billing", shipping: "delivery", logistics: "delivery", 物流: "delivery", 配送: "delivery", 发货: "delivery", 快递: "delivery", defect: "quality", 质量: "quality", 服务: "service", staff: "service", attitude: "service", 态度: "service", 产品: "product", feature: "product", 功能: "product" },
+    fallback: "other",
+  },
+  "tickets.priority": {
+    values: ["low", "normal", "high", "urgent"],
+    synonyms: { p1: "urgent", critical: "urgent", blocker: "urgent", 紧急: "urgent", 特急: "urgent", p2: "high", 高: "high", p3: "normal", medium: "normal", 中: "normal", 普通: "normal", 一般: "normal", p4: "low", 低: "low" },
+    fallback: "normal",
+  },
+  "tickets.channel": {
+    values: ["phone", "email", "chat", "social", "web"],
+    synonyms: { ...CALL, ...MAIL, ...CHAT, ...SOCIAL, portal: "web", form: "web", website: "web", 网页: "web", 官网: "web", 工单: "web" },
+    fallback: "other",
+  },
+  "survey_responses.kind": {
+    values: ["csat", "nps", "ces", "custom"],
+    synonyms: { satisfaction: "csat", 满意度: "csat", net_promoter: "nps", 净推荐值: "nps", 推荐: "nps", effort: "ces", customer_effort: "ces", 费力度: "ces" },
+    fallback: "custom",
+  },
+} as const satisfies Record<string, Vocabulary>;
+
+export type VocabName = keyof typeof VOCABULARIES;
+
+export type VocabResult = { ok: true; value: string; unknown: boolean; synonym: boolean } | { ok: false; reason: string };
+
+export class VocabularySet {
+  private readonly extra: Map<string, Set<string>>;
+
+  /** `extra`: a company's own values per vocabulary ("orders.category" → ["apparel", …]). */
+  constructor(extra: Readonly<Record<string, readonly string[]>> = {}) {
+    this.extra = new Map(Object.entries(extra).map(([k, v]) => [k, new Set(v.map(vocabKey))]));
+  }
+
+  map(name: VocabName, raw: string, field: string): VocabResult {
+    const v: Vocabulary = VOCABULARIES[name];
+    const key = vocabKey(raw);
+    if ((v.values as readonly string[]).includes(key) || key === v.fallback || this.extra.get(name)?.has(key)) {
+      return { ok: true, value: key, unknown: false, synonym: false };
+    }
+    const syn = v.synonyms[key];
+    if (syn !== undefined) return { ok: true, value: syn, unknown: false, synonym: true };
+    if (v.fallback === null) return { ok: false, reason: `${field} must be one of ${v.values.join(", ")}: "${raw}"` };
+    return { ok: true, value: v.fallback, unknown: true, synonym: false };
+  }
+}
