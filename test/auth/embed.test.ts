@@ -191,6 +191,9 @@ describe(`embed tokens (${TEST_DB})`, () => {
       updateMetricPlugin: `mutation($plugin: JSON!) { updateMetricPlugin(key: "big_orders", document: $plugin) { key } }`,
       setMetricPluginEnabled: `mutation { setMetricPluginEnabled(key: "big_orders", enabled: false) { key } }`,
       deleteMetricPlugin: `mutation { deleteMetricPlugin(key: "big_orders") }`,
+      importCsv: `mutation { importCsv(kind: CUSTOMERS, csv: "external_id,name\\nX1,Intruder\\n") { id } }`,
+      // Sent as a multipart upload in its own test below.
+      importCsvFile: "",
     };
 
     it("names every mutation of the schema in the list below", async () => {
@@ -199,7 +202,19 @@ describe(`embed tokens (${TEST_DB})`, () => {
       expect(schema.__schema.mutationType.fields.map((f) => f.name).sort()).toEqual(Object.keys(MUTATIONS).sort());
     });
 
-    it.each(Object.keys(MUTATIONS))("refuses the mutation %s with FORBIDDEN and changes nothing", async (name) => {
+    it("refuses importCsvFile (a multipart upload) with FORBIDDEN and changes nothing", async () => {
+      const form = new FormData();
+      form.append("operations", JSON.stringify({ query: `mutation($f: File!) { importCsvFile(kind: CUSTOMERS, file: $f) { id } }`, variables: { f: null } }));
+      form.append("map", JSON.stringify({ 0: ["variables.f"] }));
+      form.append("0", new Blob(["external_id,name\nX1,Intruder\n"], { type: "text/csv" }), "customers.csv");
+      const before = await rowCounts(t.db);
+      const res = await t.app.fetch("http://yardstick.test/graphql", { method: "POST", headers: { authorization: `Bearer ${issued.token}` }, body: form });
+      const body = (await res.json()) as { errors?: { path?: string[]; extensions?: { code?: string } }[] };
+      expect(body.errors?.[0]).toMatchObject({ path: ["importCsvFile"], extensions: { code: "FORBIDDEN" } });
+      expect(await rowCounts(t.db)).toEqual(before);
+    });
+
+    it.each(Object.keys(MUTATIONS).filter((m) => m !== "importCsvFile"))("refuses the mutation %s with FORBIDDEN and changes nothing", async (name) => {
       const plugin = { key: "big_orders", name: "Big orders", unit: "count", subjects: ["company"],
         measures: { n: { source: "orders", aggregate: "count" } }, formula: "n" };
       const variables = {
