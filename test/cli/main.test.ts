@@ -37,7 +37,8 @@ describe(`the server process (${TEST_DB})`, () => {
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
       const deadline = Date.now() + 90_000;
-      while (!/listening/.test(log)) {
+      // "listening" and the demo key are two log lines: wait for both.
+      while (!/listening/.test(log) || !/admin key ys_\S+\s/.test(log)) {
         if (Date.now() > deadline) throw new Error(`server did not start:\n${log}`);
         await new Promise((r) => setTimeout(r, 250));
       }
