@@ -165,7 +165,10 @@ async function startImport(ctx: Context, kind: ImportKind, source: ImportSource,
     } else {
       run.catch((err: unknown) => logger.error({ err, kind }, "background import failed"));
       // A file imported already finishes without (re)opening a job: then `run` answers first.
-      job = await Promise.race([jobReady, run.then((o) => o.job)]);
+      ({ job, alreadyDone } = await Promise.race([
+        jobReady.then((j) => ({ job: j, alreadyDone: false })),
+        run.then((o) => ({ job: o.job, alreadyDone: o.alreadyDone })),
+      ]));
     }
   } catch (err) {
     if (err instanceof ImportConflict) throw userError("IMPORT_IN_PROGRESS", "csv", "This file is being imported by another request or process; try again when it is done.");

@@ -53,7 +53,7 @@ describe(`import command killed and resumed (${TEST_DB})`, () => {
       await writeCustomersCsv(path.join(dir, "customers.csv"), customers);
       const c = await runImport(db, { companyId: company.id, kind: "customers", source: fileSource(path.join(dir, "customers.csv")) });
       expect(c.job.rowsImported).toBe(200);
-      orders = await writeOrdersCsv(path.join(dir, "orders.csv"), { goodRows: 100_000, customers });
+      orders = await writeOrdersCsv(path.join(dir, "orders.csv"), { goodRows: 60_000, customers });
     } finally {
       await db.close();
     }
@@ -136,5 +136,5 @@ describe(`import command killed and resumed (${TEST_DB})`, () => {
     } finally {
       await db.close();
     }
-  }, 240_000);
+  }, 400_000);
 });
