@@ -41,7 +41,8 @@ export const CustomerRef = builder.prismaNode("Customer", {
     acquisitionChannel: t.exposeString("acquisitionChannel", { nullable: true }),
     acquiredAt: t.expose("acquiredAt", { type: "DateTime", nullable: true }),
     churnedAt: t.expose("churnedAt", { type: "DateTime", nullable: true }),
-    attributes: t.expose("attributes", { type: "JSON" }),
+    // Free-form imported columns (birthdays, social handles…): treated as personal data.
+    attributes: t.expose("attributes", { type: "JSON", nullable: true, authScopes: { manager: true } }),
     ownerMember: t.relation("ownerMember", { nullable: true }),
     ownerTeam: t.relation("ownerTeam", { nullable: true }),
     campaign: t.relation("campaign", { nullable: true }),

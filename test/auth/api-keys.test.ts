@@ -34,7 +34,7 @@ describe(`API keys and roles (${TEST_DB})`, () => {
     for (const [i, amount] of [["1", "120.50"], ["2", "80"]] as const) {
       const c = await p.customer.create({
         data: { companyId: co.id, name: `Customer ${i}`, email: `c${i}@example.com`, phone: `+1555000${i}`, segment: "smb",
-          ownerTeamId: teamId, ownerMemberId: member.id, acquiredAt: new Date("2026-01-01T00:00:00Z") },
+          attributes: { wechat: `w${i}` }, ownerTeamId: teamId, ownerMemberId: member.id, acquiredAt: new Date("2026-01-01T00:00:00Z") },
       });
       await p.order.create({ data: { companyId: co.id, customerId: c.id, teamId, memberId: member.id, amount, product: "p", category: "c",
         channel: "web", at: new Date("2026-03-10T00:00:00Z") } });
@@ -146,8 +146,8 @@ describe(`API keys and roles (${TEST_DB})`, () => {
   });
 
   describe("roles", () => {
-    const CUSTOMERS = `{ company { customers(first: 10) { edges { node { name segment email phone } } } } }`;
-    type Customers = { company: { customers: { edges: { node: { name: string; segment: string; email: string | null; phone: string | null } }[] } } };
+    const CUSTOMERS = `{ company { customers(first: 10) { edges { node { name segment email phone attributes } } } } }`;
+    type Customers = { company: { customers: { edges: { node: { name: string; segment: string; email: string | null; phone: string | null; attributes: unknown } }[] } } };
 
     it("lets a viewer read metrics", async () => {
       const q = `query($p: PeriodInput!) { company { metric(key: "revenue", period: $p) { value } teams { name metric(key: "revenue", period: $p) { value } } } }`;
@@ -157,16 +157,16 @@ describe(`API keys and roles (${TEST_DB})`, () => {
       expect(data.company.teams[0]!.metric.value).toBe(200.5);
     });
 
-    it("hides customers' email and phone from a viewer, field by field, and keeps the rest", async () => {
+    it("hides customers' email, phone and free attributes from a viewer, field by field, and keeps the rest", async () => {
       const res = await t.gql<Customers>(CUSTOMERS, {}, co.keys.viewer);
-      expect(res.errors!.length).toBe(4); // email and phone of two customers
+      expect(res.errors!.length).toBe(6); // email, phone and attributes of two customers
       for (const e of res.errors!) {
         expect(e.extensions?.code).toBe("FORBIDDEN");
-        expect(["email", "phone"]).toContain(e.path![e.path!.length - 1]);
+        expect(["email", "phone", "attributes"]).toContain(e.path![e.path!.length - 1]);
       }
       expect(res.data!.company.customers.edges.map((e) => e.node)).toEqual([
-        { name: "Customer 1", segment: "smb", email: null, phone: null },
-        { name: "Customer 2", segment: "smb", email: null, phone: null },
+        { name: "Customer 1", segment: "smb", email: null, phone: null, attributes: null },
+        { name: "Customer 2", segment: "smb", email: null, phone: null, attributes: null },
       ]);
       // A member's email is personal data too.
       const member = await t.gql(`{ company { members { name email } } }`, {}, co.keys.viewer);
@@ -177,9 +177,9 @@ describe(`API keys and roles (${TEST_DB})`, () => {
     it("shows them to a manager and an admin", async () => {
       for (const key of [co.keys.manager, co.keys.admin]) {
         const data = dataOf(await t.gql<Customers>(CUSTOMERS, {}, key));
-        expect(data.company.customers.edges.map((e) => [e.node.email, e.node.phone])).toEqual([
-          ["c1@example.com", "+15550001"],
-          ["c2@example.com", "+15550002"],
+        expect(data.company.customers.edges.map((e) => [e.node.email, e.node.phone, e.node.attributes])).toEqual([
+          ["c1@example.com", "+15550001", { wechat: "w1" }],
+          ["c2@example.com", "+15550002", { wechat: "w2" }],
         ]);
       }
     });
