@@ -11,6 +11,7 @@ import type { Viewer } from "./auth/viewer.js";
 import { RateLimiter } from "./limits/rate-limit.js";
 import { subjectCounter, useMetricCostLimit, useRequestSizeLimit } from "./limits/yoga-plugins.js";
 import { logger } from "./logger.js";
+import { useEmbedPage } from "./embed/route.js";
 import { useHealthChecks } from "./ops/health.js";
 import { useRequestTimeout } from "./ops/request-timeout.js";
 import { CatalogCache } from "./metrics/catalog-cache.js";
@@ -151,6 +152,7 @@ export function createApp(options: AppOptions): App {
     logging: false,
     plugins: [
       useHealthChecks(db),
+      useEmbedPage({ db, tokenSecret }),
       useRequestTimeout(limits.requestTimeoutMs),
       useRequestSizeLimit(limits.maxRequestBytes),
       EnvelopArmorPlugin({

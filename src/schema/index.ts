@@ -11,6 +11,7 @@ import "./metric.js";
 import "./plugin.js";
 import "./scorecard.js";
 import "./embed.js";
+import "./company-settings.js";
 import "./import.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

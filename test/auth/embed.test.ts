@@ -192,6 +192,7 @@ describe(`embed tokens (${TEST_DB})`, () => {
       setMetricPluginEnabled: `mutation { setMetricPluginEnabled(key: "big_orders", enabled: false) { key } }`,
       deleteMetricPlugin: `mutation { deleteMetricPlugin(key: "big_orders") }`,
       importCsv: `mutation { importCsv(kind: CUSTOMERS, csv: "external_id,name\\nX1,Intruder\\n") { id } }`,
+      updateCompanySettings: `mutation { updateCompanySettings(input: { embedFrameAncestors: ["https://intruder.example"] }) { id } }`,
       // Sent as a multipart upload in its own test below.
       importCsvFile: "",
     };
