@@ -13,7 +13,9 @@ import { subjectCounter, useMetricCostLimit, useRequestSizeLimit } from "./limit
 import { logger } from "./logger.js";
 import { useEmbedPage } from "./embed/route.js";
 import { useHealthChecks } from "./ops/health.js";
-import { useRequestTimeout } from "./ops/request-timeout.js";
+import { useRequestTimeout, withinDeadline } from "./ops/request-timeout.js";
+import { databaseFault, databaseFaultError } from "./ops/db-errors.js";
+import { DEFAULT_REQUEST_TIMEOUT_MS } from "./ops/timeouts.js";
 import { CatalogCache } from "./metrics/catalog-cache.js";
 import { createMetricSession } from "./metrics/engine.js";
 import { loadCompanyPlugins } from "./metrics/plugin-store.js";
@@ -53,7 +55,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxDepth: 12,
   maxAliases: 60,
   maxTokens: 4000,
-  requestTimeoutMs: 30_000,
+  // The pool's statement_timeout defaults to the same (src/ops/timeouts.ts).
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
 };
 
 export type App = YogaServerInstance<Record<string, never>, Context> & {
@@ -101,7 +104,7 @@ export function createApp(options: AppOptions): App {
   const viewers = new WeakMap<Request, Promise<Viewer | null>>();
   const viewerOf = (request: Request) => {
     let v = viewers.get(request);
-    if (!v) viewers.set(request, (v = authenticate(request)));
+    if (!v) viewers.set(request, (v = withinDeadline(request, limits.requestTimeoutMs, authenticate(request))));
     return v;
   };
 
@@ -140,6 +143,12 @@ export function createApp(options: AppOptions): App {
       isDev: false,
       // Clients see "Unexpected error."; the log keeps what was hidden.
       maskError(error, message, isDev) {
+        // The database busy, away or too slow: a clear 503 the client can retry (src/ops/db-errors.ts).
+        const fault = databaseFault(error);
+        if (fault) {
+          logger.warn({ err: error instanceof Error && "originalError" in error ? error.originalError : error, code: fault.code }, "database fault");
+          return databaseFaultError(fault, error);
+        }
         const masked = maskError(error, message, isDev);
         if (masked !== error) {
           const original = error instanceof Error && "originalError" in error ? error.originalError : error;

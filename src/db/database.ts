@@ -8,6 +8,8 @@ import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { pgliteDriver, postgresDriver, type SqlDriver, type SqlParam } from "./driver.js";
 import { migrate } from "./migrate.js";
+import { releaseDeadClients } from "../ops/pool-guard.js";
+import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, QUERY_TIMEOUT_MARGIN_MS } from "../ops/timeouts.js";
 
 export interface DatabaseOptions {
   /** postgresql://… for PostgreSQL; otherwise the embedded database. */
@@ -18,8 +20,10 @@ export interface DatabaseOptions {
   migrate?: boolean;
   /** PostgreSQL pool size. */
   poolSize?: number;
-  /** Per-statement timeout in ms on PostgreSQL. */
+  /** PostgreSQL statement_timeout in ms (default: the request deadline, src/ops/timeouts.ts); 0 = none. */
   statementTimeoutMs?: number;
+  /** How long to wait for a free pooled connection, or a new one to open, before failing (DATABASE_BUSY). */
+  connectionTimeoutMs?: number;
 }
 
 export interface StatementCounter {
@@ -43,14 +47,21 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   let raw: SqlDriver;
   let adapter: PrismaPg | PrismaPGlite;
   if (isPostgresUrl(options.url)) {
+    const statementTimeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
-      statement_timeout: options.statementTimeoutMs ?? 30_000,
-      connectionTimeoutMillis: 5_000,
+      // The server cancels a statement past this (lock waits included), so nothing outlives its request for long.
+      statement_timeout: statementTimeout,
+      // When the server cannot answer at all, the driver gives up a little later and the pool drops the connection.
+      ...(statementTimeout > 0 ? { query_timeout: statementTimeout + QUERY_TIMEOUT_MARGIN_MS } : {}),
+      // A full pool fails a request after this instead of queueing it forever.
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
     });
     // An idle client losing its server must not crash the process.
     pool.on("error", () => undefined);
+    // A client whose connection dies while checked out goes back to the pool (Prisma can leak it).
+    releaseDeadClients(pool);
     raw = postgresDriver(pool);
     adapter = new PrismaPg(pool);
   } else {

@@ -38,13 +38,18 @@ export interface MigrationResult {
 
 export async function migrate(driver: SqlDriver, migrations?: Migration[]): Promise<MigrationResult> {
   const all = migrations ?? (await loadMigrations());
-  await driver.exec(
-    `CREATE TABLE IF NOT EXISTS _yardstick_migrations (
-       name text PRIMARY KEY,
-       checksum text NOT NULL,
-       applied_at timestamptz NOT NULL DEFAULT now()
-     )`,
-  );
+  // Under the lock too: two CREATE TABLE IF NOT EXISTS at the same moment can both try to create
+  // it, and one fails (duplicate key in pg_type) — processes started together would crash.
+  await driver.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
+    await tx.exec(
+      `CREATE TABLE IF NOT EXISTS _yardstick_migrations (
+         name text PRIMARY KEY,
+         checksum text NOT NULL,
+         applied_at timestamptz NOT NULL DEFAULT now()
+       )`,
+    );
+  });
   const result: MigrationResult = { applied: [], skipped: [] };
   for (const m of all) {
     await driver.transaction(async (tx) => {
