@@ -30,7 +30,9 @@ describe(`the server process (${TEST_DB})`, () => {
   });
 
   it("starts with a seeded demo company, answers, and shuts down cleanly", async () => {
-    const child = spawn(path.resolve("node_modules/.bin/tsx"), ["src/main.ts"], { env: { ...process.env, ...env } });
+    // node --import tsx, not the tsx wrapper: the wrapper SIGKILLs its child 30 ms after relaying
+    // SIGTERM, before a loaded machine lets the server close its database (exit 143).
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env: { ...process.env, ...env } });
     let log = "";
     child.stderr.on("data", (d: Buffer) => (log += d.toString()));
     child.stdout.on("data", (d: Buffer) => (log += d.toString()));
