@@ -18,6 +18,7 @@ import { databaseFault, databaseFaultError } from "./ops/db-errors.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "./ops/timeouts.js";
 import { CatalogCache } from "./metrics/catalog-cache.js";
 import { createMetricSession } from "./metrics/engine.js";
+import { ResultCache, type ResultCacheOptions } from "./metrics/result-cache.js";
 import { loadCompanyPlugins } from "./metrics/plugin-store.js";
 import type { Context, MetricScope } from "./schema/context.js";
 import { schema } from "./schema/index.js";
@@ -34,6 +35,11 @@ export interface AppOptions {
   /** Signs embed tokens; every process behind one database needs the same one. */
   tokenSecret?: string;
   limits?: Partial<Limits>;
+  /**
+   * Metric statement results shared across requests, keyed by company, catalogue and data
+   * versions and the exact statement (src/metrics/result-cache.ts). On by default; false = off.
+   */
+  resultCache?: ResultCacheOptions | false;
 }
 
 export interface Limits {
@@ -62,7 +68,7 @@ export const DEFAULT_LIMITS: Limits = {
 export type App = YogaServerInstance<Record<string, never>, Context> & {
   tokenSecret: string;
   /** Exposed for benchmarks and tests of the per-company caches. */
-  caches: { catalogs: CatalogCache; schemas: TenantSchemas };
+  caches: { catalogs: CatalogCache; schemas: TenantSchemas; results: ResultCache | null };
 };
 
 /**
@@ -97,6 +103,7 @@ export function createApp(options: AppOptions): App {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const tokenSecret = options.tokenSecret ?? randomBytes(32).toString("hex");
   const catalogs = new CatalogCache((companyId) => loadCompanyPlugins(db, companyId), { max: options.catalogCacheSize ?? 1000 });
+  const results = options.resultCache === false ? null : new ResultCache(options.resultCache);
   const rateLimiter = new RateLimiter(limits.requestsPerMinutePerKey);
   const tenantSchemas = new TenantSchemas(schema, { max: options.schemaCacheSize ?? options.catalogCacheSize ?? 1000 });
   // The schema is chosen per request (a company's own KPIs are typed fields), before the context
@@ -188,19 +195,27 @@ export function createApp(options: AppOptions): App {
         prisma: db.prisma,
         viewer,
         tokenSecret,
-        metrics: () => (metrics ??= openMetricScope(db, catalogs, viewer)),
+        metrics: () => (metrics ??= openMetricScope(db, catalogs, results, viewer)),
       };
     },
   });
-  return Object.assign(yoga, { tokenSecret, caches: { catalogs, schemas: tenantSchemas } });
+  return Object.assign(yoga, { tokenSecret, caches: { catalogs, schemas: tenantSchemas, results } });
 }
 
-async function openMetricScope(db: Database, catalogs: CatalogCache, viewer: Viewer | null): Promise<MetricScope> {
+async function openMetricScope(db: Database, catalogs: CatalogCache, results: ResultCache | null, viewer: Viewer | null): Promise<MetricScope> {
   if (!viewer) throw new Error("metrics need an authenticated viewer");
   const catalog = await catalogs.get(viewer.companyId, viewer.catalogVersion);
   return {
     timeZone: viewer.timeZone,
     memo: new Map(),
-    session: createMetricSession({ sql: db.sql, companyId: viewer.companyId, catalog }),
+    session: createMetricSession({
+      sql: db.sql,
+      companyId: viewer.companyId,
+      catalog,
+      // The versions read with the key: a write committed since then is a new key, never a stale hit.
+      results: results
+        ? { cache: results, scope: { companyId: viewer.companyId, catalogVersion: viewer.catalogVersion, dataVersion: viewer.dataVersion } }
+        : undefined,
+    }),
   };
 }

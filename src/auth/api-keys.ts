@@ -36,7 +36,7 @@ export async function authenticateApiKey(prisma: PrismaClient, key: string): Pro
   if (!m) return null;
   const row = await prisma.apiKey.findUnique({
     where: { prefix: m[1]! },
-    include: { company: { select: { timeZone: true, catalogVersion: true } } },
+    include: { company: { select: { timeZone: true, catalogVersion: true, dataVersion: true } } },
   });
   if (!row || row.revokedAt) return null;
   const given = Buffer.from(hashSecret(m[2]!), "hex");
@@ -49,5 +49,6 @@ export async function authenticateApiKey(prisma: PrismaClient, key: string): Pro
     keyId: row.id,
     timeZone: row.company.timeZone,
     catalogVersion: row.company.catalogVersion,
+    dataVersion: row.company.dataVersion,
   };
 }

@@ -57,6 +57,7 @@ interface TokenRow {
   revokedAt: Date | null;
   timeZone: string;
   catalogVersion: number;
+  dataVersion: number;
 }
 
 /** Subject count of each token (by id), read as SQL for the reason above. */
@@ -84,7 +85,8 @@ export async function authenticateEmbedToken(prisma: PrismaClient, secret: strin
       ? await prisma.$queryRaw<TokenRow[]>`
           SELECT e.id::text AS id, e.company_id::text AS "companyId", e.framework_key AS "frameworkKey",
                  coalesce(e.subject_ids::text[], '{}') AS "subjectIds", e.expires_at AS "expiresAt", e.revoked_at AS "revokedAt",
-                 c.time_zone AS "timeZone", c.catalog_version AS "catalogVersion"
+                 c.time_zone AS "timeZone", c.catalog_version AS "catalogVersion",
+                 c.data_version AS "dataVersion"
           FROM embed_tokens e JOIN companies c ON c.id = e.company_id
           WHERE e.id = ${jti}::uuid`
       : [];
@@ -98,6 +100,7 @@ export async function authenticateEmbedToken(prisma: PrismaClient, secret: strin
     keyId: row.id,
     timeZone: row.timeZone,
     catalogVersion: Number(row.catalogVersion),
+    dataVersion: Number(row.dataVersion),
     embed: { tokenId: row.id, frameworkKey: row.frameworkKey, subjectIds: row.subjectIds },
   };
 }

@@ -19,6 +19,8 @@ export interface Viewer {
   timeZone: string;
   /** The company's catalogue version, read with the key (cache staleness). */
   catalogVersion: number;
+  /** The company's data version, read with the key (metric result cache staleness). */
+  dataVersion: number;
   embed?: EmbedGrant;
 }
 

@@ -17,6 +17,7 @@ import type { ImportKind } from "./kinds.js";
 import { readCsv } from "./reader.js";
 import { Row, RowRejected, type CleanEnv } from "./row.js";
 import { scanSource, type ImportSource } from "./source.js";
+import { bumpDataVersion } from "../metrics/data-version.js";
 import { StatsCollector } from "./stats.js";
 import { cleanLine } from "./text.js";
 import { VocabularySet } from "./vocab.js";
@@ -181,6 +182,8 @@ export async function runImport(db: { sql: SqlDriver }, options: RunImportOption
       stats.data.blankLines += b.blankLines;
       current.stats = stats.data;
       await saveProgress(tx, current, rejects.map(({ line, reason }) => ({ line, reason })), warnings);
+      // The company's metrics change with this commit: cached results of the old data stop being read.
+      if (counts.inserted + counts.updated > 0) await bumpDataVersion(tx, options.companyId);
     });
     rowsThisRun += b.count;
     for (const r of rejects) options.onReject?.(r);

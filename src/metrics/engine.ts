@@ -7,7 +7,7 @@ import type { SqlDriver } from "../db/driver.js";
 import { SOURCES, type Dimension, type SourceName, type SubjectLevel } from "./catalog.js";
 import { emptyValue } from "./compile.js";
 import { FormulaError, interpretResult, type FormulaLimits, type FormulaOutcome } from "./formula.js";
-import { createMeasureLoader, type MeasureLoad, type MeasureResult } from "./measure-loader.js";
+import { createMeasureLoader, type MeasureLoad, type MeasureResult, type MetricResultCache } from "./measure-loader.js";
 import { shiftPeriod, toWindow, trendPeriods, type Grain, type Offset, type Period, type Window } from "./period.js";
 import type { Catalog, RegisteredPlugin } from "./registry.js";
 import { scoreValue } from "./score.js";
@@ -48,6 +48,11 @@ export interface SessionOptions {
   companyId: string;
   catalog: Catalog;
   limits?: FormulaLimits;
+  /**
+   * Statement results shared across sessions, for the versions the caller read with its
+   * credentials (companies.catalog_version and data_version). Omit it to always query.
+   */
+  results?: MetricResultCache;
 }
 
 const round = (x: number | null) => (x === null ? null : Math.round(x * 10_000) / 10_000);
@@ -65,7 +70,7 @@ export class MetricSession {
   }
 
   constructor(private readonly options: SessionOptions) {
-    this.loader = createMeasureLoader({ sql: options.sql, companyId: options.companyId });
+    this.loader = createMeasureLoader({ sql: options.sql, companyId: options.companyId, results: options.results });
   }
 
   plugin(key: string, level?: SubjectLevel): RegisteredPlugin {

@@ -3,7 +3,9 @@
 // grouped by (source, level, time field, breakdown) and each group becomes ONE
 // SQL statement over all its windows and subjects. The statement count
 // therefore follows the number of sources asked for, never the number of
-// teams, members, customers or periods.
+// teams, members, customers or periods. With a result cache (result-cache.ts)
+// a statement another request already ran at the same data version is not run
+// again: its rows come from the cache.
 //
 // A dashboard makes tens of thousands of loads per request, so this file
 // avoids per-load string building: keys are memoised on the (shared) measure
@@ -14,6 +16,7 @@ import type { Dimension, SourceName, SubjectLevel } from "./catalog.js";
 import { compileGroup, emptyValue, timeModeOf, type StatementGroup } from "./compile.js";
 import type { Measure } from "./plugin-schema.js";
 import { windowKey, type Window } from "./period.js";
+import type { ResultCache, ResultScope } from "./result-cache.js";
 
 export interface MeasureLoad {
   level: SubjectLevel;
@@ -52,11 +55,20 @@ function keyOfWindow(w: Window): string {
 export interface MeasureLoaderOptions {
   sql: Pick<SqlDriver, "query">;
   companyId: string;
+  /** Statement results shared across requests (result-cache.ts), for the request's versions. */
+  results?: MetricResultCache;
+}
+
+export interface MetricResultCache {
+  cache: ResultCache;
+  /** The versions the request read with its key; companyId must be the session's. */
+  scope: ResultScope;
 }
 
 type Row = Record<string, unknown>;
 
-async function runGroup(sql: Pick<SqlDriver, "query">, companyId: string, loads: MeasureLoad[], out: MeasureResult[], positions: number[]) {
+async function runGroup(options: MeasureLoaderOptions, loads: MeasureLoad[], out: MeasureResult[], positions: number[]) {
+  const { sql, companyId, results } = options;
   const first = loads[0]!;
   const measures = new Map<string, { measure: Measure; index: number }>();
   const windows = new Map<string, { window: Window; index: number }>();
@@ -80,7 +92,9 @@ async function runGroup(sql: Pick<SqlDriver, "query">, companyId: string, loads:
     subjects: first.level === "company" || all ? null : [...subjects],
   };
   const compiled = compileGroup(companyId, group);
-  const rows = await sql.query<Row>(compiled.sql, compiled.params);
+  const rows = results
+    ? await results.cache.rows(results.scope, compiled.sql, compiled.params, () => sql.query<Row>(compiled.sql, compiled.params))
+    : await sql.query<Row>(compiled.sql, compiled.params);
 
   // wi → subject → rows (one row per dimension value, or one row)
   const cells = new Map<number, Map<string, Row[]>>();
@@ -121,7 +135,10 @@ async function runGroup(sql: Pick<SqlDriver, "query">, companyId: string, loads:
   });
 }
 
-export function createMeasureLoader({ sql, companyId }: MeasureLoaderOptions): DataLoader<MeasureLoad, MeasureResult> {
+export function createMeasureLoader(options: MeasureLoaderOptions): DataLoader<MeasureLoad, MeasureResult> {
+  if (options.results && options.results.scope.companyId !== options.companyId) {
+    throw new Error("result cache scope names another company than the session");
+  }
   return new DataLoader<MeasureLoad, MeasureResult>(
     async (loads) => {
       const groups = new Map<string, { loads: MeasureLoad[]; positions: number[] }>();
@@ -133,7 +150,7 @@ export function createMeasureLoader({ sql, companyId }: MeasureLoaderOptions): D
         g.positions.push(n);
       });
       const out = new Array<MeasureResult>(loads.length).fill(null);
-      await Promise.all([...groups.values()].map((g) => runGroup(sql, companyId, g.loads, out, g.positions)));
+      await Promise.all([...groups.values()].map((g) => runGroup(options, g.loads, out, g.positions)));
       return out;
     },
     {

@@ -4,6 +4,7 @@
 // narrowing sales funnel, campaigns with costs. Same seed + size + slug gives
 // byte-identical rows (ids, values, dates); nothing reads the clock.
 import type { Database } from "../db/database.js";
+import { bumpDataVersion } from "../metrics/data-version.js";
 import { cents, type Batch, type Executor } from "./bulk.js";
 import { buildCalendar, DAY_MS, iso, SEED_TIME_ZONE } from "./calendar.js";
 import { LIFECYCLES, EXISTING_SHARE, productChoices, simulateCustomer, type CustomerSums, type Lifecycle, type SimContext } from "./customer.js";
@@ -144,6 +145,8 @@ export async function seedDemoCompany(db: Database, options: SeedOptions): Promi
       inflight = runBatches(tx, batches);
     }
     await inflight;
+    // Once, with the rows (the company is new, but a process may have cached its empty results).
+    await bumpDataVersion(tx, companyId);
     options.onProgress?.(size.customers, size.customers);
     return written;
   });
