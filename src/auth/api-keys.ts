@@ -43,6 +43,7 @@ export async function authenticateApiKey(prisma: PrismaClient, key: string): Pro
   const stored = Buffer.from(row.secretHash, "hex");
   if (given.length !== stored.length || !timingSafeEqual(given, stored)) return null;
   if (!isRole(row.role)) return null;
+  await touchLastUsed(prisma, row.id, row.lastUsedAt);
   return {
     companyId: row.companyId,
     role: row.role,
@@ -51,4 +52,18 @@ export async function authenticateApiKey(prisma: PrismaClient, key: string): Pro
     catalogVersion: row.company.catalogVersion,
     dataVersion: row.company.dataVersion,
   };
+}
+
+/** How stale `last_used_at` may get: one write a minute per key, not one per request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Records that a key was used, at most once a minute; a failed write never fails the request. */
+async function touchLastUsed(prisma: PrismaClient, keyId: string, lastUsedAt: Date | null): Promise<void> {
+  const now = Date.now();
+  if (lastUsedAt && now - lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  const stale = new Date(now - LAST_USED_RESOLUTION_MS);
+  // The condition again in SQL: concurrent requests of one key write once.
+  await prisma.apiKey
+    .updateMany({ where: { id: keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: stale } }] }, data: { lastUsedAt: new Date(now) } })
+    .catch(() => undefined);
 }

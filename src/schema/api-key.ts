@@ -23,6 +23,7 @@ const ApiKeyRef = builder.prismaObject("ApiKey", {
     prefix: t.exposeString("prefix", { description: "Public part of the key (ys_<prefix>_…), to tell keys apart." }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true }),
+    lastUsedAt: t.expose("lastUsedAt", { type: "DateTime", nullable: true, description: "When the key last authenticated a request (to the minute)." }),
   }),
 });
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { issueApiKey } from "../../src/auth/api-keys.js";
 import { createCompany, dataOf, type TestCompany } from "../helpers/app.js";
 import { TEST_DB } from "../helpers/database.js";
 import { codeOf, expectNoLeak, openAuthApp, rowCounts, type AuthTestApp } from "./support.js";
@@ -86,11 +87,27 @@ describe(`API keys and roles (${TEST_DB})`, () => {
       expect(me.company.name).toBe("keys");
     });
 
+    it("records when a key was last used (to the minute), not when it was only issued", async () => {
+      const LIST = "{ company { apiKeys { id lastUsedAt } } }";
+      type Keys = { company: { apiKeys: { id: string; lastUsedAt: string | null }[] } };
+      // Issued directly (not through the mutation) so the audit-log test below sees only its own entries.
+      const fresh = await issueApiKey(t.db.prisma, { companyId: co.id, name: "unused", role: "viewer" });
+      const lastUsed = async () => dataOf(await t.gql<Keys>(LIST, {}, co.keys.admin)).company.apiKeys.find((k) => k.id === fresh.id)!.lastUsedAt;
+      expect(await lastUsed()).toBeNull();
+      const before = Date.now();
+      dataOf(await t.gql("{ company { name } }", {}, fresh.key));
+      const first = await lastUsed();
+      expect(Date.parse(first!)).toBeGreaterThanOrEqual(before - 1000);
+      // A second request within the minute writes nothing.
+      dataOf(await t.gql("{ company { name } }", {}, fresh.key));
+      expect(await lastUsed()).toBe(first);
+    });
+
     it("never shows the secret again: the key list has prefixes only, and there is no field for it", async () => {
       const list = await t.call<{ company: { apiKeys: { id: string; name: string; prefix: string; role: string }[] } }>(
         "{ company { apiKeys { id name role prefix createdAt revokedAt } } }", {}, co.keys.admin);
       const keys = dataOf(list.body).company.apiKeys;
-      expect(keys.map((k) => k.name)).toEqual(["admin key", "manager key", "viewer key", "reporting"]);
+      expect(keys.map((k) => k.name)).toEqual(["admin key", "manager key", "viewer key", "reporting", "unused"]);
       expect(keys.find((k) => k.id === created.apiKey.id)!.prefix).toBe(created.apiKey.prefix);
       expect(list.text).not.toContain(secret);
       for (const admin of [co.keys.admin, co.keys.manager, co.keys.viewer]) expect(list.text).not.toContain(KEY_SHAPE.exec(admin)![2]);
