@@ -1,6 +1,7 @@
 // Starts Yardstick: opens the database (embedded by default, PostgreSQL with
 // DATABASE_URL), applies migrations, seeds the demo company on first start,
 // listens, and closes the database on SIGINT/SIGTERM.
+import "./production-mode.js";
 import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
