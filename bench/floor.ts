@@ -27,6 +27,9 @@ const empty = (): FloorCell => ({
 
 type Row = Record<string, unknown> & { team_id: string; m: string };
 
+/** Hand-written statements per request (all run concurrently). */
+export const DASHBOARD_FLOOR_STATEMENTS = 4;
+
 /** Aggregates per (team, month label yyyy-MM) over [from, to). */
 export async function floorAggregates(sql: Pick<SqlDriver, "query">, companyId: string, tz: string, from: Date, to: Date): Promise<Map<string, FloorCell>> {
   const p = [companyId, tz, from.toISOString(), to.toISOString()];

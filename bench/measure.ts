@@ -34,3 +34,29 @@ export async function writeResultsSection(marker: string, body: string): Promise
       : `${current.trimEnd()}\n\n${section}\n`;
   await writeFile(file, next);
 }
+
+/**
+ * Raw results kept in RESULTS.md itself, in a hidden section (`<!-- {json} -->`), so a run
+ * that measures part of a grid (one database, some configs) can re-render whole tables
+ * with the rows it did not measure again.
+ */
+export async function readResultsData<T>(marker: string): Promise<T | null> {
+  const file = new URL("./RESULTS.md", import.meta.url);
+  const current = await readFile(file, "utf8").catch(() => "");
+  const start = current.indexOf(`<!-- ${marker}:start -->`);
+  if (start < 0) return null;
+  const end = current.indexOf(`<!-- ${marker}:end -->`, start);
+  const body = current.slice(start + `<!-- ${marker}:start -->`.length, end).trim();
+  const json = body.replace(/^<!--/, "").replace(/-->$/, "").trim();
+  try {
+    return JSON.parse(json) as T;
+  } catch {
+    return null;
+  }
+}
+
+export async function writeResultsData(marker: string, data: unknown): Promise<void> {
+  const json = JSON.stringify(data);
+  if (json.includes("-->")) throw new Error("results data must not contain -->");
+  await writeResultsSection(marker, `<!-- ${json} -->`);
+}
