@@ -76,6 +76,8 @@ interface RunResult {
   elapsed: number;
   latencies: number[];
   rss: number[];
+  /** Once a minute of this mode's time (after a full GC when node runs with --expose-gc): the soak's memory trend. */
+  minutes: { rss: number; heap: number }[];
   statements: number;
   imports: number;
   cache: { hits: number; misses: number; shared: number; entries: number; bytes: number } | null;
@@ -91,7 +93,7 @@ const runs = await Promise.all(
     const server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-    const result: RunResult = { mode, requests: 0, errors: 0, elapsed: 0, latencies: [], rss: [], statements: 0, imports: 0, cache: null, firstData: null };
+    const result: RunResult = { mode, requests: 0, errors: 0, elapsed: 0, latencies: [], rss: [], minutes: [], statements: 0, imports: 0, cache: null, firstData: null };
     return { app, server, url, result };
   }),
 );
@@ -110,7 +112,15 @@ async function slice(run: (typeof runs)[number], sliceSeconds: number): Promise<
   const r = run.result;
   const statements0 = db.statements.count;
   const endAt = Date.now() + sliceSeconds * 1000;
-  const sampler = setInterval(() => r.rss.push(process.memoryUsage().rss), 1000);
+  const sampler = setInterval(() => {
+    r.rss.push(process.memoryUsage().rss);
+    if (r.rss.length % 60 === 0) {
+      // A full collection first, when allowed: what is still held, not what awaits collection.
+      (globalThis as { gc?: () => void }).gc?.();
+      const m = process.memoryUsage();
+      r.minutes.push({ rss: m.rss, heap: m.heapUsed });
+    }
+  }, 1000);
   let importing: Promise<void> = Promise.resolve();
   const importer =
     importEvery > 0 && someCustomer
@@ -169,6 +179,19 @@ const rows: string[][] = [
   ...(importEvery > 0 ? [["imports during the run (1 order each)", ...perMode((r) => String(r.imports))]] : []),
   ["RSS first / middle / last second", ...perMode((r) => `${mb(r.rss[0] ?? 0)} / ${mb(r.rss[Math.floor(r.rss.length / 2)] ?? 0)} / ${mb(r.rss[r.rss.length - 1] ?? 0)}`)],
 ];
+// A soak (two minutes or more of one mode): memory minute by minute, to show it is steady.
+const soak = results.filter((r) => r.minutes.length >= 2);
+const soakTable = soak.length
+  ? [
+      "",
+      `Memory minute by minute${(globalThis as { gc?: unknown }).gc ? " (after a full GC)" : ""}:`,
+      "",
+      `| minute | ${soak.map((r) => `cache ${r.mode}: RSS / heap used`).join(" | ")} |`,
+      `|---|${soak.map(() => "---|").join("")}`,
+      ...Array.from({ length: Math.max(...soak.map((r) => r.minutes.length)) }, (_, i) =>
+        `| ${i + 1} | ${soak.map((r) => (r.minutes[i] ? `${mb(r.minutes[i]!.rss)} / ${mb(r.minutes[i]!.heap)}` : "—")).join(" | ")} |`),
+    ].join("\n")
+  : "";
 const header = `| measure | ${results.map((r) => `cache ${r.mode}`).join(" | ")} |`;
 const table = [header, `|---|${results.map(() => "---|").join("")}`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 
@@ -190,7 +213,7 @@ if (off && on) {
   ].join("\n");
   if (same === "NO") process.exitCode = 1;
 }
-console.log(table + "\n" + gain);
+console.log(table + "\n" + gain + soakTable);
 
 // What the ratio means; the same for every run of the dashboard request.
 const NOTE = `With the cache on, a repeated dashboard runs only its non-metric statements (4 of 8: the key, the company, its teams, its time zone);
@@ -209,7 +232,7 @@ ${values.db}, ${values.teams} teams, ${seeded.factRows} fact rows; every client 
 as fast as it is answered. Each mode is its own app (its own caches) over the same database; ${modes.length > 1 ? `the modes take turns in ${rounds} slices of ${fmt(seconds / rounds)} s` : `${rounds} slices`}${importEvery > 0 ? `; every ${importEvery} s one order is imported (the importer bumps the company's data version, so the result cache recomputes after each)` : ""}.
 
 ${table}
-${gain}${off && on ? `\n\n${NOTE}` : ""}`,
+${gain}${soakTable}${off && on ? `\n\n${NOTE}` : ""}`,
 );
 if (importDb !== db) await importDb.close();
 await db.close();

@@ -11,8 +11,10 @@
 // - the answer depends only on the company's rows, and every write of them
 //   bumps companies.data_version in the same transaction (data-version.ts). A
 //   request reads that version with its key, so it never looks up an entry
-//   computed before the last committed write: stale entries are simply never
-//   asked for again and age out of the LRU. This holds across processes.
+//   computed before the last committed write. This holds across processes.
+//   Entries of older versions can never be asked for again, so the first lookup
+//   at a company's newer version drops them: a company importing all day keeps
+//   one version's entries, not a growing pile that crowds out other companies'.
 //
 // Identical misses in flight share one promise (one statement, however many
 // requests ask at once). Errors are not cached. Rows are frozen and shared by
@@ -63,6 +65,8 @@ function sizeOf(rows: readonly Row[], key: string): number {
 export class ResultCache {
   private readonly entries: LRUCache<string, readonly Row[]>;
   private readonly inflight = new Map<string, Promise<readonly Row[]>>();
+  /** Per company: the newest versions seen and the keys held for them. */
+  private readonly companies = new Map<string, { catalogVersion: number; dataVersion: number; keys: Set<string> }>();
   private hits = 0;
   private misses = 0;
   private shared = 0;
@@ -76,7 +80,29 @@ export class ResultCache {
       maxSize: maxBytes,
       maxEntrySize: Math.floor(maxBytes / 4),
       sizeCalculation: (rows, key) => sizeOf(rows, key),
+      // Evicted (LRU or dropped as stale): forget the key in its company's index.
+      dispose: (_rows, key) => this.companies.get(key.slice(0, key.indexOf("|")))?.keys.delete(key),
     });
+  }
+
+  /**
+   * Whether entries for `scope` may be kept: true at the company's newest versions (dropping
+   * every entry of older ones when these are newer), false for a request that read its
+   * versions before a write another request has already seen.
+   */
+  private current(scope: ResultScope): boolean {
+    const seen = this.companies.get(scope.companyId);
+    if (!seen) {
+      this.companies.set(scope.companyId, { catalogVersion: scope.catalogVersion, dataVersion: scope.dataVersion, keys: new Set() });
+      return true;
+    }
+    if (seen.catalogVersion === scope.catalogVersion && seen.dataVersion === scope.dataVersion) return true;
+    if (scope.catalogVersion < seen.catalogVersion || scope.dataVersion < seen.dataVersion) return false;
+    for (const key of [...seen.keys]) this.entries.delete(key);
+    seen.keys.clear();
+    seen.catalogVersion = scope.catalogVersion;
+    seen.dataVersion = scope.dataVersion;
+    return true;
   }
 
   static key(scope: ResultScope, sql: string, params: readonly unknown[]): string {
@@ -90,6 +116,7 @@ export class ResultCache {
    */
   rows(scope: ResultScope, sql: string, params: readonly unknown[], execute: () => Promise<readonly Row[]>): Promise<readonly Row[]> {
     const key = ResultCache.key(scope, sql, params);
+    this.current(scope);
     const hit = this.entries.get(key);
     if (hit) {
       this.hits++;
@@ -107,7 +134,11 @@ export class ResultCache {
       .then((rows) => {
         for (const r of rows) Object.freeze(r);
         Object.freeze(rows);
-        this.entries.set(key, rows);
+        // Still the company's newest versions (a write may have been seen meanwhile)?
+        if (this.current(scope)) {
+          this.entries.set(key, rows);
+          if (this.entries.has(key)) this.companies.get(scope.companyId)!.keys.add(key);
+        }
         return rows;
       });
     this.inflight.set(key, p);
@@ -124,5 +155,6 @@ export class ResultCache {
 
   clear(): void {
     this.entries.clear();
+    this.companies.clear();
   }
 }

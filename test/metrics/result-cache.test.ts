@@ -250,14 +250,36 @@ describe("ResultCache", () => {
     expect(calls).toBe(1);
     for (const r of same) expect(r).toBe(same[0]);
     expect(cache.stats()).toMatchObject({ misses: 1, shared: 3 });
-    await cache.rows({ ...scope, dataVersion: 1 }, "SELECT $1", [1], slow);
-    await cache.rows({ ...scope, catalogVersion: 1 }, "SELECT $1", [1], slow);
-    await cache.rows({ ...scope, companyId: "00000000-0000-0000-0000-000000000002" }, "SELECT $1", [1], slow);
+    // Other parameters, other SQL text, another company: other entries.
     await cache.rows(scope, "SELECT $1", [2], slow);
     await cache.rows(scope, "SELECT $1 ", [1], slow);
-    expect(calls).toBe(6);
+    await cache.rows({ ...scope, companyId: "00000000-0000-0000-0000-000000000002" }, "SELECT $1", [1], slow);
+    expect(calls).toBe(4);
     expect(await cache.rows(scope, "SELECT $1", [1], slow)).toBe(same[0]);
+    expect(calls).toBe(4);
+    expect(cache.stats().entries).toBe(4);
+  });
+
+  it("drops a company's entries of older versions at its first lookup at a newer one, and keeps other companies'", async () => {
+    const cache = new ResultCache();
+    let calls = 0;
+    const run = async () => [{ n: ++calls }];
+    const other = { ...scope, companyId: "00000000-0000-0000-0000-000000000002" };
+    for (const sql of ["a", "b", "c"]) await cache.rows(scope, sql, [], run);
+    await cache.rows(other, "a", [], run);
+    expect(cache.stats().entries).toBe(4);
+    // An import committed (data version 1): the three entries at 0 can never be asked for again.
+    await cache.rows({ ...scope, dataVersion: 1 }, "a", [], run);
+    expect(cache.stats().entries).toBe(2);
+    // A plugin changed too (catalogue 1): the same again.
+    await cache.rows({ ...scope, dataVersion: 1, catalogVersion: 1 }, "a", [], run);
+    expect(cache.stats().entries).toBe(2);
     expect(calls).toBe(6);
+    // A request that read its versions before the write still gets its answer, computed and not kept.
+    expect(await cache.rows(scope, "b", [], run)).toEqual([{ n: 7 }]);
+    expect(cache.stats().entries).toBe(2);
+    // The other company's entry survived all of it.
+    expect(await cache.rows(other, "a", [], run)).toEqual([{ n: 4 }]);
   });
 
   it("is bounded by entries and by size, evicting the least recently used", async () => {
