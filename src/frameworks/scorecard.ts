@@ -8,7 +8,7 @@ import type { MetricSession } from "../metrics/engine.js";
 import { shiftPeriod, type Period } from "../metrics/period.js";
 import type { ScoreSpec } from "../metrics/plugin-schema.js";
 import { registerPlugin, type RegisteredPlugin } from "../metrics/registry.js";
-import { scoreValue } from "../metrics/score.js";
+import { scoreNow } from "../metrics/score.js";
 import { isRatingItem, type Framework, type FrameworkItem } from "./framework-schema.js";
 
 export interface ScorecardItem {
@@ -96,19 +96,23 @@ function targetOf(spec: ScoreSpec): number | null {
 async function scoreAll(session: MetricSession, fw: VersionedFramework, subjectIds: string[], period: Period) {
   const items = resolveItems(session, fw.framework);
   const level = fw.framework.level;
-  // Every (item, subject) value is requested before any is awaited: one batch.
-  const values = await Promise.all(
-    items.map((it) => Promise.all(subjectIds.map((id) => session.valueOf(it.plugin, level, id, period)))),
-  );
+  // Each item's measures are loaded once for every subject (not per subject), all items
+  // before any is awaited: one batch, a handful of promises.
+  const values = await Promise.all(items.map((it) => session.outcomesOf(it.plugin, level, subjectIds, period)));
   const perSubject = new Map<string, { total: number | null; items: ScorecardItem[] }>();
-  const scored = await Promise.all(
-    items.map(async (it, i) => {
-      const peers = values[i]!.map((v) => v.value).filter((v): v is number => v !== null);
-      return Promise.all(
-        values[i]!.map((v) => scoreValue(it.score, v.value, it.plugin.plugin.direction, { params: it.plugin.plugin.params, peers })),
-      );
-    }),
-  );
+  const pending: Promise<void>[] = [];
+  const scored = items.map((it, i) => {
+    const peers = values[i]!.map((v) => v.value).filter((v): v is number => v !== null);
+    const context = { params: it.plugin.plugin.params, peers };
+    const out = new Array<number | null>(subjectIds.length);
+    values[i]!.forEach((v, s) => {
+      const score = scoreNow(it.score, v.value, it.plugin.plugin.direction, context);
+      if (score instanceof Promise) pending.push(score.then((x) => void (out[s] = x)));
+      else out[s] = score;
+    });
+    return out;
+  });
+  if (pending.length) await Promise.all(pending);
   subjectIds.forEach((id, s) => {
     const raw = items.map((it, i) => ({ it, outcome: values[i]![s]!, score: scored[i]![s]! }));
     const counted = fw.framework.missing === "zero" ? raw : raw.filter((r) => r.score !== null);

@@ -2,12 +2,11 @@
 // periods. It knows nothing of GraphQL; a resolver, a CLI or a report job call
 // it the same way. One session per request: its loader batches every measure
 // the request asks for into as few SQL statements as there are sources.
-import type DataLoader from "dataloader";
 import type { SqlDriver } from "../db/driver.js";
 import { SOURCES, type Dimension, type SourceName, type SubjectLevel } from "./catalog.js";
 import { emptyValue } from "./compile.js";
-import { FormulaError, interpretResult, type FormulaLimits, type FormulaOutcome } from "./formula.js";
-import { createMeasureLoader, type MeasureLoad, type MeasureResult, type MetricResultCache } from "./measure-loader.js";
+import { FormulaError, interpretResult, NEEDS_JSONATA, type FormulaLimits, type FormulaOutcome } from "./formula.js";
+import { createMeasureLoader, type MeasureLoad, type MeasureLoader, type MeasureResult, type MetricResultCache } from "./measure-loader.js";
 import { shiftPeriod, toWindow, trendPeriods, type Grain, type Offset, type Period, type Window } from "./period.js";
 import type { Catalog, RegisteredPlugin } from "./registry.js";
 import { scoreValue } from "./score.js";
@@ -57,13 +56,18 @@ export interface SessionOptions {
 
 const round = (x: number | null) => (x === null ? null : Math.round(x * 10_000) / 10_000);
 
+// Period arithmetic (luxon, time zones) is costly next to a formula: done once per period, not per
+// evaluation. Periods are immutable, so a trend's periods (and their windows and formula inputs,
+// keyed by the Period objects) are shared by every request asking for the same trend — each
+// dashboard request otherwise recomputes them (~7 ms of luxon). Bounded: the last MAX_TRENDS trends.
+const MAX_TRENDS = 256;
+const trends = new Map<string, Period[]>();
+const windows = new WeakMap<Period, Map<string, Window>>();
+const periodInputs = new WeakMap<Period, Record<string, unknown>>();
+
 export class MetricSession {
-  private readonly loader: DataLoader<MeasureLoad, MeasureResult>;
+  private readonly loader: MeasureLoader;
   private readonly peerCache = new Map<string, Promise<Map<string, number | null>>>();
-  // Period arithmetic (luxon, time zones) is costly next to a formula: done once per period, not per evaluation.
-  private readonly windows = new WeakMap<Period, Map<string, Window>>();
-  private readonly periodInputs = new WeakMap<Period, Record<string, unknown>>();
-  private readonly trends = new Map<string, Period[]>();
 
   get catalog() {
     return this.options.catalog;
@@ -82,48 +86,59 @@ export class MetricSession {
     return found;
   }
 
-  private async run(p: RegisteredPlugin, values: Record<string, number | null>, period: Period): Promise<FormulaOutcome> {
+  /**
+   * The formula over one set of measure values. Synchronous when the formula runs on its
+   * fast path (nearly every value of a dashboard or ranking: no promise per value); a
+   * promise only when JSONata has to run.
+   */
+  private run(p: RegisteredPlugin, values: Record<string, number | null>, period: Period): FormulaOutcome | Promise<FormulaOutcome> {
     const input: Record<string, unknown> = { params: p.plugin.params, period: this.periodInput(period) };
-    const missing: string[] = [];
-    for (const [name, v] of Object.entries(values)) {
-      if (v === null) missing.push(name);
+    let anyMissing = false;
+    for (const name in values) {
+      const v = values[name]!;
+      if (v === null) anyMissing = true;
       else input[name] = v;
     }
+    // The list of missing measures only matters for a null value's reason: built when asked.
+    const missing = anyMissing ? () => Object.keys(values).filter((n) => values[n] === null) : NONE_MISSING;
+    let raw: unknown;
     try {
-      const out = interpretResult(await p.formula.evaluate(input, this.options.limits), missing);
-      return { ...out, value: round(out.value) };
+      raw = p.formula.evaluateFast(input);
     } catch (err) {
-      if (err instanceof FormulaError) throw new MetricError(err.code, "formula", `metric "${p.plugin.key}": ${err.message}`);
-      throw err;
+      throw metricErrorOf(p, err);
     }
+    if (raw !== NEEDS_JSONATA) return finish(raw, missing);
+    return p.formula.evaluate(input, this.options.limits).then(
+      (r) => finish(r, missing),
+      (err: unknown) => {
+        throw metricErrorOf(p, err);
+      },
+    );
   }
 
   private periodInput(period: Period): Record<string, unknown> {
-    let v = this.periodInputs.get(period);
+    let v = periodInputs.get(period);
     if (!v) {
       v = { start: period.start.toISO(), end: period.end.toISO(), grain: period.grain, days: Math.round(period.end.diff(period.start, "days").days) };
-      this.periodInputs.set(period, v);
+      periodInputs.set(period, v);
     }
     return v;
   }
 
   private windowOf(period: Period, offset: Offset): Window {
-    let byOffset = this.windows.get(period);
-    if (!byOffset) this.windows.set(period, (byOffset = new Map()));
+    let byOffset = windows.get(period);
+    if (!byOffset) windows.set(period, (byOffset = new Map()));
     let w = byOffset.get(offset);
     if (!w) byOffset.set(offset, (w = toWindow(shiftPeriod(period, offset))));
     return w;
   }
 
-  private loadMeasures(p: RegisteredPlugin, level: SubjectLevel, subjectId: string | null, period: Period, extra: Partial<MeasureLoad> = {}) {
-    return Promise.all(
-      Object.entries(p.plugin.measures).map(async ([name, m]) => {
-        const window = this.windowOf(period, m.offset);
-        const dimension = m.whole ? undefined : extra.dimension;
-        const r = await this.loader.load({ level, subjectId, measure: m, window, ...extra, dimension });
-        return [name, r] as const;
-      }),
+  private async loadMeasures(p: RegisteredPlugin, level: SubjectLevel, subjectId: string | null, period: Period, extra: Partial<MeasureLoad> = {}) {
+    const measures = Object.entries(p.plugin.measures);
+    const loaded = await this.loader.loadAll(
+      measures.map(([, m]) => ({ level, subjectId, measure: m, window: this.windowOf(period, m.offset), ...extra, dimension: m.whole ? undefined : extra.dimension })),
     );
+    return measures.map(([name], j): readonly [string, MeasureResult] => [name, loaded[j]!]);
   }
 
   /** The formula's value for one subject and period. */
@@ -173,14 +188,16 @@ export class MetricSession {
         const subjects = new Set<string>();
         for (const [, r] of loaded) if (r instanceof Map) for (const s of r.keys()) subjects.add(s);
         const out = new Map<string, number | null>();
-        await Promise.all(
-          [...subjects].map(async (s) => {
-            const values = Object.fromEntries(
-              loaded.map(([n, r]) => [n, r instanceof Map ? (r.get(s) ?? emptyOf(p, n)) : r]),
-            );
-            out.set(s, (await this.run(p, values, period)).value);
-          }),
-        );
+        const pending: Promise<void>[] = [];
+        for (const s of subjects) {
+          const values = Object.fromEntries(loaded.map(([n, r]) => [n, r instanceof Map ? (r.get(s) ?? emptyOf(p, n)) : r]));
+          const o = this.run(p, values, period);
+          if (o instanceof Promise) {
+            out.set(s, null); // keeps the subjects' order when a formula needs JSONata
+            pending.push(o.then((v) => void out.set(s, v.value)));
+          } else out.set(s, o.value);
+        }
+        if (pending.length) await Promise.all(pending);
         return out;
       })();
       this.peerCache.set(cacheKey, hit);
@@ -188,27 +205,63 @@ export class MetricSession {
     return hit;
   }
 
+  /**
+   * A plugin's outcome for each given subject of a level, from ONE all-subjects load per
+   * measure (a ranking of 200 members is a few loads, not one per member, item and measure).
+   * A subject without rows gets each measure's empty value, exactly as a single-subject load.
+   */
+  async outcomesOf(p: RegisteredPlugin, level: SubjectLevel, subjectIds: readonly string[], period: Period): Promise<FormulaOutcome[]> {
+    if (subjectIds.length === 0) return [];
+    const measures = Object.entries(p.plugin.measures);
+    const loads = measures.map(([, m]) => ({ level, subjectId: null, measure: m, window: this.windowOf(period, m.offset), allPeers: true }));
+    const loaded = await this.loader.loadAll(loads);
+    const out = new Array<FormulaOutcome>(subjectIds.length);
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < subjectIds.length; i++) {
+      const s = subjectIds[i]!;
+      const values: Record<string, number | null> = {};
+      for (let j = 0; j < measures.length; j++) {
+        const r = loaded[j]!;
+        const [name, m] = measures[j]!;
+        values[name] = r instanceof Map ? (r.has(s) ? r.get(s)! : emptyValue(m)) : r;
+      }
+      const o = this.run(p, values, period);
+      if (o instanceof Promise) pending.push(o.then((v) => void (out[i] = v)));
+      else out[i] = o;
+    }
+    if (pending.length) await Promise.all(pending);
+    return out;
+  }
+
   /** The last `count` periods of `grain` up to the one holding `until`: one statement per source. */
   async trend(key: string, level: SubjectLevel, subjectId: string | null, grain: Grain, count: number, until: Period["start"]): Promise<MetricPoint[]> {
     const p = this.plugin(key, level);
     const trendKey = `${grain}|${count}|${until.toMillis()}|${until.zoneName}`;
-    let periods = this.trends.get(trendKey);
-    if (!periods) this.trends.set(trendKey, (periods = trendPeriods(grain, count, until)));
+    let periods = trends.get(trendKey);
+    if (periods) trends.delete(trendKey);
+    else periods = trendPeriods(grain, count, until);
+    trends.set(trendKey, periods); // most recently used last
+    if (trends.size > MAX_TRENDS) trends.delete(trends.keys().next().value!);
     // Every (period, measure) load in one call: a long trend for many subjects stays one batch, few promises.
     const measures = Object.entries(p.plugin.measures);
-    const loads = periods.flatMap((period) => measures.map(([, m]) => ({ level, subjectId, measure: m, window: this.windowOf(period, m.offset) })));
-    const loaded = await this.loader.loadMany(loads);
-    return Promise.all(
-      periods.map(async (period, i) => {
-        const values: Record<string, number | null> = {};
-        measures.forEach(([name], j) => {
-          const r = loaded[i * measures.length + j];
-          if (r instanceof Error) throw r;
-          values[name] = r instanceof Map || r === undefined ? null : r;
-        });
-        return { ...(await this.run(p, values, period)), period };
-      }),
-    );
+    const loads: MeasureLoad[] = [];
+    for (const period of periods) for (const [, m] of measures) loads.push({ level, subjectId, measure: m, window: this.windowOf(period, m.offset) });
+    const loaded = await this.loader.loadAll(loads);
+    const out = new Array<MetricPoint>(periods.length);
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < periods.length; i++) {
+      const period = periods[i]!;
+      const values: Record<string, number | null> = {};
+      for (let j = 0; j < measures.length; j++) {
+        const r = loaded[i * measures.length + j]!;
+        values[measures[j]![0]] = r instanceof Map ? null : r;
+      }
+      const o = this.run(p, values, period);
+      if (o instanceof Promise) pending.push(o.then((v) => void (out[i] = pointOf(v, period))));
+      else out[i] = pointOf(o, period);
+    }
+    if (pending.length) await Promise.all(pending);
+    return out;
   }
 
   async breakdown(key: string, level: SubjectLevel, subjectId: string | null, period: Period, by: Dimension): Promise<MetricSlice[]> {
@@ -232,6 +285,22 @@ export class MetricSession {
     );
     return out;
   }
+}
+
+function pointOf(o: FormulaOutcome, period: Period): MetricPoint {
+  return { value: o.value, label: o.label, reason: o.reason, period };
+}
+
+const NONE_MISSING: string[] = [];
+
+function finish(raw: unknown, missing: string[] | (() => string[])): FormulaOutcome {
+  const out = interpretResult(raw, missing);
+  out.value = round(out.value);
+  return out;
+}
+
+function metricErrorOf(p: RegisteredPlugin, err: unknown): unknown {
+  return err instanceof FormulaError ? new MetricError(err.code, "formula", `metric "${p.plugin.key}": ${err.message}`) : err;
 }
 
 function emptyOf(p: RegisteredPlugin, measure: string): number | null {

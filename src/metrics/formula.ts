@@ -37,10 +37,18 @@ const BUDGET = "__ys_budget";
 /** Stands for a result that is not a finite number; interpretResult turns it into null with a reason. */
 export const NON_FINITE = Number.NaN;
 
+/** evaluateFast's answer when the input needs JSONata: call evaluate. */
+export const NEEDS_JSONATA: unique symbol = Symbol("needs JSONata");
+
 export interface CompiledFormula {
   /** Runs as a plain function (fast-formula.ts) for inputs of the usual shape. */
   readonly fast: boolean;
   evaluate(input: Record<string, unknown>, limits?: FormulaLimits): Promise<unknown>;
+  /**
+   * The fast path alone, synchronously (no promise per value on a dashboard): the raw result,
+   * or NEEDS_JSONATA when the formula or this input falls outside it.
+   */
+  evaluateFast(input: Record<string, unknown>): unknown;
 }
 
 function limitedExpression(source: string): jsonata.Expression {
@@ -72,17 +80,22 @@ export function compileFormula(source: string, ast?: unknown): CompiledFormula {
   let expr: jsonata.Expression | undefined;
   const fast = compileFast(ast ?? jsonata(source).ast());
   if (!fast) expr = limitedExpression(source);
+  const evaluateFast = (input: Record<string, unknown>): unknown => {
+    if (!fast) return NEEDS_JSONATA;
+    try {
+      return fast(input);
+    } catch (err) {
+      if (err instanceof NonFinite) return NON_FINITE;
+      if (err instanceof Fallback) return NEEDS_JSONATA;
+      throw err;
+    }
+  };
   return {
     fast: fast !== null,
+    evaluateFast,
     async evaluate(input, limits = DEFAULT_LIMITS) {
-      if (fast) {
-        try {
-          return fast(input);
-        } catch (err) {
-          if (err instanceof NonFinite) return NON_FINITE;
-          if (!(err instanceof Fallback)) throw err;
-        }
-      }
+      const quick = evaluateFast(input);
+      if (quick !== NEEDS_JSONATA) return quick;
       expr ??= limitedExpression(source);
       const budget: Budget = { steps: 0, depth: 0, deadline: Date.now() + limits.timeMs, limits };
       try {
@@ -109,7 +122,7 @@ export interface FormulaOutcome {
  * A formula may return a number, null, or { value, label }. Anything that is
  * not a finite number becomes null with a reason: never NaN or Infinity.
  */
-export function interpretResult(raw: unknown, missing: string[]): FormulaOutcome {
+export function interpretResult(raw: unknown, missing: string[] | (() => string[])): FormulaOutcome {
   let value: unknown = raw;
   let label: string | null = null;
   if (raw && typeof raw === "object" && !Array.isArray(raw)) {
@@ -120,6 +133,8 @@ export function interpretResult(raw: unknown, missing: string[]): FormulaOutcome
   if (typeof value === "number" && Number.isFinite(value)) return { value, label, reason: null };
   if (typeof value === "number") return { value: null, label, reason: "division by zero or overflow" };
   if (value === undefined || value === null) {
+    // Only a null value needs the list: callers may pass it lazily.
+    if (typeof missing === "function") missing = missing();
     return {
       value: null,
       label,

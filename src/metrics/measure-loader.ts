@@ -107,8 +107,10 @@ async function runGroup(options: MeasureLoaderOptions, loads: MeasureLoad[], out
     if (list) list.push(r);
     else bySubject.set(sid, [r]);
   }
+  // Column names built once per statement, not per load.
+  const columns = group.measures.map((_, i) => `m${i}`);
   const valueOf = (row: Row | undefined, i: number, m: Measure): number | null => {
-    const v = row?.[`m${i}`];
+    const v = row?.[columns[i]!];
     if (v === null || v === undefined) return emptyValue(m);
     const n = Number(v);
     return Number.isFinite(n) ? n : null;
@@ -135,30 +137,67 @@ async function runGroup(options: MeasureLoaderOptions, loads: MeasureLoad[], out
   });
 }
 
-export function createMeasureLoader(options: MeasureLoaderOptions): DataLoader<MeasureLoad, MeasureResult> {
+/**
+ * Collects loads until the current execution pass is over, then runs them as one batch.
+ * A DataLoader whose keys are *lists* of loads: a caller asking for many values (a 12-month
+ * trend, a ranking of every member) gets one promise for all of them instead of one per value
+ * (a dashboard makes ~12,000 loads). The batch flattens every list, groups the loads by
+ * statement and hands each list its slice of the results.
+ */
+export interface MeasureLoader {
+  load(load: MeasureLoad): Promise<MeasureResult>;
+  /** Every load's result in order; rejects when their batch fails. */
+  loadAll(loads: readonly MeasureLoad[]): Promise<MeasureResult[]>;
+}
+
+export function createMeasureLoader(options: MeasureLoaderOptions): MeasureLoader {
   if (options.results && options.results.scope.companyId !== options.companyId) {
     throw new Error("result cache scope names another company than the session");
   }
-  return new DataLoader<MeasureLoad, MeasureResult>(
-    async (loads) => {
-      const groups = new Map<string, { loads: MeasureLoad[]; positions: number[] }>();
-      loads.forEach((l, n) => {
-        const k = `${keysOf(l.measure).group}|${l.level}|${l.dimension ?? ""}`;
-        let g = groups.get(k);
-        if (!g) groups.set(k, (g = { loads: [], positions: [] }));
-        g.loads.push(l);
-        g.positions.push(n);
-      });
-      const out = new Array<MeasureResult>(loads.length).fill(null);
-      await Promise.all([...groups.values()].map((g) => runGroup(options, g.loads, out, g.positions)));
-      return out;
+  const loader = new DataLoader<readonly MeasureLoad[], MeasureResult[]>(
+    async (lists) => {
+      const out = await runBatch(options, lists.length === 1 ? lists[0]! : lists.flat());
+      if (lists.length === 1) return [out];
+      let from = 0;
+      return lists.map((list) => out.slice(from, (from += list.length)));
     },
     {
       // Duplicates are merged inside a group (same measure, window, subject → one aggregate),
-      // so DataLoader's own cache would only add a key per load.
+      // so DataLoader's own cache would only add a key per call.
       cache: false,
       // Let every resolver of the current execution pass enqueue before dispatch.
       batchScheduleFn: (cb) => setImmediate(cb),
     },
   );
+  return {
+    load: (load) => loader.load([load]).then((r) => r[0]!),
+    loadAll: (loads) => (loads.length === 0 ? Promise.resolve([]) : loader.load(loads)),
+  };
+}
+
+// Group key of a load: memoised per measure, level and breakdown (no string built per load).
+const groupKeys = new WeakMap<Measure, Map<string, string>>();
+
+function groupOf(l: MeasureLoad): string {
+  let byLevel = groupKeys.get(l.measure);
+  if (!byLevel) groupKeys.set(l.measure, (byLevel = new Map()));
+  const sub = l.dimension ? `${l.level}|${l.dimension}` : l.level;
+  let k = byLevel.get(sub);
+  if (k === undefined) byLevel.set(sub, (k = `${keysOf(l.measure).group}|${l.level}|${l.dimension ?? ""}`));
+  return k;
+}
+
+async function runBatch(options: MeasureLoaderOptions, loads: readonly MeasureLoad[]): Promise<MeasureResult[]> {
+  const groups = new Map<string, { loads: MeasureLoad[]; positions: number[] }>();
+  for (let n = 0; n < loads.length; n++) {
+    const l = loads[n]!;
+    const k = groupOf(l);
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = { loads: [], positions: [] }));
+    g.loads.push(l);
+    g.positions.push(n);
+  }
+  const out = new Array<MeasureResult>(loads.length).fill(null);
+  await Promise.all([...groups.values()].map((g) => runGroup(options, g.loads, out, g.positions)));
+  return out;
 }

@@ -1,7 +1,7 @@
 // Value → 0–100 score. Four methods: linear to a target, bands, quantile among
 // peers (percentile rank, mid-rank for ties), or a JSONata expression.
 import type { ScoreSpec } from "./plugin-schema.js";
-import { compileFormula, type CompiledFormula } from "./formula.js";
+import { compileFormula, NEEDS_JSONATA, type CompiledFormula } from "./formula.js";
 
 export type Direction = "higher_is_better" | "lower_is_better";
 
@@ -42,6 +42,16 @@ export async function scoreValue(
   direction: Direction,
   context: { params: Record<string, number>; peers?: number[] },
 ): Promise<number | null> {
+  return scoreNow(spec, value, direction, context);
+}
+
+/** scoreValue without a promise unless a score expression has to run in JSONata (rankings score thousands of values). */
+export function scoreNow(
+  spec: ScoreSpec,
+  value: number | null,
+  direction: Direction,
+  context: { params: Record<string, number>; peers?: number[] },
+): number | null | Promise<number | null> {
   if (value === null) return null;
   switch (spec.method) {
     case "target":
@@ -53,8 +63,14 @@ export async function scoreValue(
     case "expression": {
       let f = expressionCache.get(spec.expression);
       if (!f) expressionCache.set(spec.expression, (f = compileFormula(spec.expression)));
-      const out = await f.evaluate({ value, params: context.params });
-      return typeof out === "number" && Number.isFinite(out) ? round(clamp(out)) : null;
+      const input = { value, params: context.params };
+      const quick = f.evaluateFast(input);
+      if (quick !== NEEDS_JSONATA) return expressionScore(quick);
+      return f.evaluate(input).then(expressionScore);
     }
   }
+}
+
+function expressionScore(out: unknown): number | null {
+  return typeof out === "number" && Number.isFinite(out) ? round(clamp(out)) : null;
 }
