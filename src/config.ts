@@ -5,6 +5,8 @@ export interface Config {
   port: number;
   /** PostgreSQL URL; when absent the embedded database is used. */
   databaseUrl?: string;
+  /** PostgreSQL read replica for metric SQL (DATABASE_READ_URL); only with databaseUrl. */
+  databaseReadUrl?: string;
   /** Folder of the embedded database. */
   dataDir: string;
   /** Seed the demo company when the database has no company yet. */
@@ -20,6 +22,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port,
     databaseUrl,
+    databaseReadUrl: databaseUrl && isPostgresUrl(env.DATABASE_READ_URL) ? env.DATABASE_READ_URL : undefined,
     dataDir: env.YARDSTICK_DATA_DIR ?? ".data/pglite",
     // The demo seeds itself on the embedded database; on PostgreSQL only when asked.
     seedDemo: env.YARDSTICK_SEED_DEMO ? env.YARDSTICK_SEED_DEMO === "1" : !databaseUrl,

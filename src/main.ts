@@ -24,8 +24,11 @@ async function localSecret(dir: string): Promise<string> {
   return secret;
 }
 if (!config.databaseUrl) await mkdir(config.dataDir, { recursive: true });
-const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-logger.info({ database: db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, "database ready");
+const db = await openDatabase({ url: config.databaseUrl, readUrl: config.databaseReadUrl, dataDir: config.dataDir });
+logger.info(
+  { database: db.kind, readReplica: !!db.readSql || undefined, dataDir: config.databaseUrl ? undefined : config.dataDir },
+  "database ready",
+);
 
 const demo = config.seedDemo ? await ensureDemoCompany(db) : null;
 const app = createApp({

@@ -18,6 +18,7 @@ import { databaseFault, databaseFaultError } from "./ops/db-errors.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "./ops/timeouts.js";
 import { CatalogCache } from "./metrics/catalog-cache.js";
 import { createMetricSession } from "./metrics/engine.js";
+import { metricSql } from "./db/read-routing.js";
 import { ResultCache, type ResultCacheOptions } from "./metrics/result-cache.js";
 import { loadCompanyPlugins } from "./metrics/plugin-store.js";
 import type { Context, MetricScope } from "./schema/context.js";
@@ -209,7 +210,8 @@ async function openMetricScope(db: Database, catalogs: CatalogCache, results: Re
     timeZone: viewer.timeZone,
     memo: new Map(),
     session: createMetricSession({
-      sql: db.sql,
+      // The read replica when it has replayed the request's data version, else the primary (src/db/read-routing.ts).
+      sql: metricSql(db, viewer.companyId, viewer.dataVersion),
       companyId: viewer.companyId,
       catalog,
       // The versions read with the key: a write committed since then is a new key, never a stale hit.

@@ -14,6 +14,13 @@ import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, QUERY_TIME
 export interface DatabaseOptions {
   /** postgresql://… for PostgreSQL; otherwise the embedded database. */
   url?: string;
+  /**
+   * A read replica (postgresql://…) for the metric engine's aggregate SQL only
+   * (src/db/read-routing.ts). Ignored on the embedded database.
+   */
+  readUrl?: string;
+  /** Read replica pool size (default 5). */
+  readPoolSize?: number;
   /** Folder for the embedded database's files; omitted = in memory. */
   dataDir?: string;
   /** Apply pending migrations on open (default true). */
@@ -36,6 +43,10 @@ export interface Database {
   readonly prisma: PrismaClient;
   readonly sql: SqlDriver;
   readonly statements: StatementCounter;
+  /** The read replica's driver, when DATABASE_READ_URL is set (PostgreSQL only). Never for writes. */
+  readonly readSql?: SqlDriver;
+  /** Statements issued on the read replica (not counted in `statements`). */
+  readonly readStatements: StatementCounter;
   close(): Promise<void>;
 }
 
@@ -46,24 +57,12 @@ export function isPostgresUrl(url: string | undefined): url is string {
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   let raw: SqlDriver;
   let adapter: PrismaPg | PrismaPGlite;
+  let readRaw: SqlDriver | undefined;
   if (isPostgresUrl(options.url)) {
-    const statementTimeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
-    const pool = new pg.Pool({
-      connectionString: options.url,
-      max: options.poolSize ?? 10,
-      // The server cancels a statement past this (lock waits included), so nothing outlives its request for long.
-      statement_timeout: statementTimeout,
-      // When the server cannot answer at all, the driver gives up a little later and the pool drops the connection.
-      ...(statementTimeout > 0 ? { query_timeout: statementTimeout + QUERY_TIMEOUT_MARGIN_MS } : {}),
-      // A full pool fails a request after this instead of queueing it forever.
-      connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
-    });
-    // An idle client losing its server must not crash the process.
-    pool.on("error", () => undefined);
-    // A client whose connection dies while checked out goes back to the pool (Prisma can leak it).
-    releaseDeadClients(pool);
+    const pool = openPool(options.url, options.poolSize ?? 10, options);
     raw = postgresDriver(pool);
     adapter = new PrismaPg(pool);
+    if (isPostgresUrl(options.readUrl)) readRaw = postgresDriver(openPool(options.readUrl, options.readPoolSize ?? 5, options));
   } else {
     // Loaded only for the embedded database: a PostgreSQL process does not carry PGlite's WASM.
     const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
@@ -74,13 +73,8 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   }
 
   const counter = { count: 0 };
-  const countingDriver: SqlDriver = {
-    ...raw,
-    query<Row extends Record<string, unknown>>(sql: string, params?: readonly SqlParam[]) {
-      counter.count++;
-      return raw.query<Row>(sql, params);
-    },
-  };
+  const countingDriver = counting(raw, counter);
+  const readCounter = { count: 0 };
 
   if (options.migrate !== false) await migrate(raw);
 
@@ -94,9 +88,41 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     prisma,
     sql: countingDriver,
     statements: counter,
+    readSql: readRaw && counting(readRaw, readCounter),
+    readStatements: readCounter,
     async close() {
       await prisma.$disconnect();
-      await raw.close();
+      await Promise.all([raw.close(), readRaw?.close()]);
     },
   };
+}
+
+function counting(raw: SqlDriver, counter: { count: number }): SqlDriver {
+  return {
+    ...raw,
+    query<Row extends Record<string, unknown>>(sql: string, params?: readonly SqlParam[]) {
+      counter.count++;
+      return raw.query<Row>(sql, params);
+    },
+  };
+}
+
+/** A PostgreSQL pool with the request-bounding timeouts and the dead-client guard (primary and replica alike). */
+function openPool(url: string, max: number, options: DatabaseOptions): pg.Pool {
+  const statementTimeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    // The server cancels a statement past this (lock waits included), so nothing outlives its request for long.
+    statement_timeout: statementTimeout,
+    // When the server cannot answer at all, the driver gives up a little later and the pool drops the connection.
+    ...(statementTimeout > 0 ? { query_timeout: statementTimeout + QUERY_TIMEOUT_MARGIN_MS } : {}),
+    // A full pool fails a request after this instead of queueing it forever.
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+  });
+  // An idle client losing its server must not crash the process.
+  pool.on("error", () => undefined);
+  // A client whose connection dies while checked out goes back to the pool (Prisma can leak it).
+  releaseDeadClients(pool);
+  return pool;
 }
