@@ -9,6 +9,7 @@ import { shiftPeriod, type Period } from "../metrics/period.js";
 import type { ScoreSpec } from "../metrics/plugin-schema.js";
 import { registerPlugin, type RegisteredPlugin } from "../metrics/registry.js";
 import { scoreNow } from "../metrics/score.js";
+import { settleAll } from "../metrics/settle.js";
 import { isRatingItem, type Framework, type FrameworkItem } from "./framework-schema.js";
 
 export interface ScorecardItem {
@@ -100,19 +101,14 @@ async function scoreAll(session: MetricSession, fw: VersionedFramework, subjectI
   // before any is awaited: one batch, a handful of promises.
   const values = await Promise.all(items.map((it) => session.outcomesOf(it.plugin, level, subjectIds, period)));
   const perSubject = new Map<string, { total: number | null; items: ScorecardItem[] }>();
-  const pending: Promise<void>[] = [];
-  const scored = items.map((it, i) => {
-    const peers = values[i]!.map((v) => v.value).filter((v): v is number => v !== null);
-    const context = { params: it.plugin.plugin.params, peers };
-    const out = new Array<number | null>(subjectIds.length);
-    values[i]!.forEach((v, s) => {
-      const score = scoreNow(it.score, v.value, it.plugin.plugin.direction, context);
-      if (score instanceof Promise) pending.push(score.then((x) => void (out[s] = x)));
-      else out[s] = score;
-    });
-    return out;
-  });
-  if (pending.length) await Promise.all(pending);
+  const scored = await Promise.all(
+    items.map((it, i) => {
+      const outcomes = values[i]!;
+      const peers = outcomes.map((v) => v.value).filter((v): v is number => v !== null);
+      const context = { params: it.plugin.plugin.params, peers };
+      return settleAll(outcomes.length, (s) => scoreNow(it.score, outcomes[s]!.value, it.plugin.plugin.direction, context));
+    }),
+  );
   subjectIds.forEach((id, s) => {
     const raw = items.map((it, i) => ({ it, outcome: values[i]![s]!, score: scored[i]![s]! }));
     const counted = fw.framework.missing === "zero" ? raw : raw.filter((r) => r.score !== null);

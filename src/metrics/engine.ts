@@ -9,7 +9,8 @@ import { FormulaError, interpretResult, NEEDS_JSONATA, type FormulaLimits, type 
 import { createMeasureLoader, type MeasureLoad, type MeasureLoader, type MeasureResult, type MetricResultCache } from "./measure-loader.js";
 import { shiftPeriod, toWindow, trendPeriods, type Grain, type Offset, type Period, type Window } from "./period.js";
 import type { Catalog, RegisteredPlugin } from "./registry.js";
-import { scoreValue } from "./score.js";
+import { scoreNow } from "./score.js";
+import { settleAll } from "./settle.js";
 
 export type MetricErrorCode = "UNKNOWN_METRIC" | "UNSUPPORTED_SUBJECT" | "UNSUPPORTED_BREAKDOWN" | "FORMULA_LIMIT" | "FORMULA_ERROR";
 
@@ -167,7 +168,7 @@ export class MetricSession {
       this.value(key, level, subjectId, previousPeriod),
       needsPeers ? this.peerValues(key, level, period) : Promise.resolve(undefined),
     ]);
-    const score = await scoreValue(p.plugin.score, current.value, p.plugin.direction, {
+    const score = await scoreNow(p.plugin.score, current.value, p.plugin.direction, {
       params: p.plugin.params,
       peers: peers ? [...peers.values()].filter((v): v is number => v !== null) : undefined,
     });
@@ -187,18 +188,9 @@ export class MetricSession {
         const loaded = await this.loadMeasures(p, level, null, period, { allPeers: true });
         const subjects = new Set<string>();
         for (const [, r] of loaded) if (r instanceof Map) for (const s of r.keys()) subjects.add(s);
-        const out = new Map<string, number | null>();
-        const pending: Promise<void>[] = [];
-        for (const s of subjects) {
-          const values = Object.fromEntries(loaded.map(([n, r]) => [n, r instanceof Map ? (r.get(s) ?? emptyOf(p, n)) : r]));
-          const o = this.run(p, values, period);
-          if (o instanceof Promise) {
-            out.set(s, null); // keeps the subjects' order when a formula needs JSONata
-            pending.push(o.then((v) => void out.set(s, v.value)));
-          } else out.set(s, o.value);
-        }
-        if (pending.length) await Promise.all(pending);
-        return out;
+        const ids = [...subjects];
+        const outcomes = await this.outcomesFrom(p, loaded, ids, period);
+        return new Map(ids.map((s, i) => [s, outcomes[i]!.value]));
       })();
       this.peerCache.set(cacheKey, hit);
     }
@@ -212,25 +204,25 @@ export class MetricSession {
    */
   async outcomesOf(p: RegisteredPlugin, level: SubjectLevel, subjectIds: readonly string[], period: Period): Promise<FormulaOutcome[]> {
     if (subjectIds.length === 0) return [];
-    const measures = Object.entries(p.plugin.measures);
-    const loads = measures.map(([, m]) => ({ level, subjectId: null, measure: m, window: this.windowOf(period, m.offset), allPeers: true }));
-    const loaded = await this.loader.loadAll(loads);
-    const out = new Array<FormulaOutcome>(subjectIds.length);
-    const pending: Promise<void>[] = [];
-    for (let i = 0; i < subjectIds.length; i++) {
+    return this.outcomesFrom(p, await this.loadMeasures(p, level, null, period, { allPeers: true }), subjectIds, period);
+  }
+
+  /**
+   * The formula for each subject over all-subjects loads (measure name → subject → value). A
+   * subject without rows gets each measure's empty value, exactly as a single-subject load.
+   */
+  private outcomesFrom(
+    p: RegisteredPlugin,
+    loaded: readonly (readonly [string, MeasureResult])[],
+    subjectIds: readonly string[],
+    period: Period,
+  ): FormulaOutcome[] | Promise<FormulaOutcome[]> {
+    return settleAll(subjectIds.length, (i) => {
       const s = subjectIds[i]!;
       const values: Record<string, number | null> = {};
-      for (let j = 0; j < measures.length; j++) {
-        const r = loaded[j]!;
-        const [name, m] = measures[j]!;
-        values[name] = r instanceof Map ? (r.has(s) ? r.get(s)! : emptyValue(m)) : r;
-      }
-      const o = this.run(p, values, period);
-      if (o instanceof Promise) pending.push(o.then((v) => void (out[i] = v)));
-      else out[i] = o;
-    }
-    if (pending.length) await Promise.all(pending);
-    return out;
+      for (const [name, r] of loaded) values[name] = r instanceof Map ? (r.has(s) ? r.get(s)! : emptyOf(p, name)) : r;
+      return this.run(p, values, period);
+    });
   }
 
   /** The last `count` periods of `grain` up to the one holding `until`: one statement per source. */
@@ -247,9 +239,7 @@ export class MetricSession {
     const loads: MeasureLoad[] = [];
     for (const period of periods) for (const [, m] of measures) loads.push({ level, subjectId, measure: m, window: this.windowOf(period, m.offset) });
     const loaded = await this.loader.loadAll(loads);
-    const out = new Array<MetricPoint>(periods.length);
-    const pending: Promise<void>[] = [];
-    for (let i = 0; i < periods.length; i++) {
+    return settleAll(periods.length, (i) => {
       const period = periods[i]!;
       const values: Record<string, number | null> = {};
       for (let j = 0; j < measures.length; j++) {
@@ -257,11 +247,8 @@ export class MetricSession {
         values[measures[j]![0]] = r instanceof Map ? null : r;
       }
       const o = this.run(p, values, period);
-      if (o instanceof Promise) pending.push(o.then((v) => void (out[i] = pointOf(v, period))));
-      else out[i] = pointOf(o, period);
-    }
-    if (pending.length) await Promise.all(pending);
-    return out;
+      return o instanceof Promise ? o.then((v) => pointOf(v, period)) : pointOf(o, period);
+    });
   }
 
   async breakdown(key: string, level: SubjectLevel, subjectId: string | null, period: Period, by: Dimension): Promise<MetricSlice[]> {

@@ -76,9 +76,9 @@ function limitedExpression(source: string): jsonata.Expression {
  * kept; the JSONata expression (~15 KB each) is built on first fallback, so a
  * process holding thousands of companies' plugins stays small (issue 10).
  */
-export function compileFormula(source: string, ast?: unknown): CompiledFormula {
+export function compileFormula(source: string): CompiledFormula {
   let expr: jsonata.Expression | undefined;
-  const fast = compileFast(ast ?? jsonata(source).ast());
+  const fast = compileFast(jsonata(source).ast());
   if (!fast) expr = limitedExpression(source);
   const evaluateFast = (input: Record<string, unknown>): unknown => {
     if (!fast) return NEEDS_JSONATA;

@@ -145,7 +145,6 @@ async function runGroup(options: MeasureLoaderOptions, loads: MeasureLoad[], out
  * statement and hands each list its slice of the results.
  */
 export interface MeasureLoader {
-  load(load: MeasureLoad): Promise<MeasureResult>;
   /** Every load's result in order; rejects when their batch fails. */
   loadAll(loads: readonly MeasureLoad[]): Promise<MeasureResult[]>;
 }
@@ -170,7 +169,6 @@ export function createMeasureLoader(options: MeasureLoaderOptions): MeasureLoade
     },
   );
   return {
-    load: (load) => loader.load([load]).then((r) => r[0]!),
     loadAll: (loads) => (loads.length === 0 ? Promise.resolve([]) : loader.load(loads)),
   };
 }

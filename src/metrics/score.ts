@@ -36,16 +36,7 @@ export function scoreQuantile(value: number, peers: number[], direction: Directi
 
 const expressionCache = new Map<string, CompiledFormula>();
 
-export async function scoreValue(
-  spec: ScoreSpec,
-  value: number | null,
-  direction: Direction,
-  context: { params: Record<string, number>; peers?: number[] },
-): Promise<number | null> {
-  return scoreNow(spec, value, direction, context);
-}
-
-/** scoreValue without a promise unless a score expression has to run in JSONata (rankings score thousands of values). */
+/** A value's score; a promise only when a score expression has to run in JSONata (rankings score thousands of values). */
 export function scoreNow(
   spec: ScoreSpec,
   value: number | null,
