@@ -169,7 +169,8 @@ export function createApp(options: AppOptions): App {
     logging: false,
     plugins: [
       useHealthChecks(db),
-      useEmbedPage({ db, tokenSecret }),
+      // The page's inner GraphQL requests reuse the viewer it authenticated (one token check per page).
+      useEmbedPage({ db, tokenSecret, shareViewer: (request, viewer) => viewers.set(request, Promise.resolve(viewer)) }),
       useRequestTimeout(limits.requestTimeoutMs),
       useRequestSizeLimit(limits.maxRequestBytes),
       EnvelopArmorPlugin({

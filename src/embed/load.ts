@@ -97,14 +97,13 @@ export async function loadCompanyEmbed(db: Database, companyId: string): Promise
   return row ? { currency: row.currency, settings: embedSettingsOf(row.settings) } : null;
 }
 
-const CARD_FIELDS = `subjectId subjectName frameworkVersion level total grade rank peerCount previousTotal change
+const CARD_FIELDS = `subjectId subjectName frameworkVersion total grade rank peerCount previousTotal change
   items { id kind name unit value score weight target }`;
 
 interface CardShape {
   subjectId: string;
   subjectName: string;
   frameworkVersion: number;
-  level: SubjectLevel;
   total: number | null;
   grade: string | null;
   rank: number | null;

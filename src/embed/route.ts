@@ -9,6 +9,7 @@ import { authenticateEmbedToken, EmbedTokenError, isJwt } from "../auth/embed-to
 import type { Viewer } from "../auth/viewer.js";
 import type { Database } from "../db/database.js";
 import { logger } from "../logger.js";
+import { isUuid } from "../schema/ids.js";
 import { labelsFor, type Labels } from "./i18n.js";
 import { EmbedLoadError, loadCompanyEmbed, loadEmbedData, type CompanyEmbed, type GraphQLAnswer, type GraphQLExec } from "./load.js";
 import { langOf, ParamError, parseParams, resolveParamPeriod, tokenOf, trendOf, type EmbedParams } from "./params.js";
@@ -16,11 +17,15 @@ import { renderMessagePage, renderScorecardPage, type Look } from "./render.js";
 import { DEFAULT_ACCENT, frameAncestorsValue, normaliseAccent, THEMES, type EmbedSettings, type Lang, type Theme } from "./settings.js";
 
 export const EMBED_PATHS = new Set(["/embed/scorecard", "/embed"]);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface EmbedPageOptions {
   db: Database;
   tokenSecret: string;
+  /**
+   * Hands the viewer this page already authenticated to the app for one of the page's inner
+   * GraphQL requests, so the token is not verified (and its row read) again per request.
+   */
+  shareViewer?: (request: Request, viewer: Viewer) => void;
 }
 
 /** The page's security headers; frame-ancestors from the company's settings ('none' when unknown). */
@@ -76,7 +81,7 @@ async function companyOfRefused(db: Database, token: string, err: EmbedTokenErro
   if (err.code === "TOKEN_INVALID") return null;
   try {
     const cid = decodeJwt(token).cid;
-    return typeof cid === "string" && UUID.test(cid) ? await loadCompanyEmbed(db, cid) : null;
+    return isUuid(cid) ? await loadCompanyEmbed(db, cid) : null;
   } catch {
     return null;
   }
@@ -88,7 +93,7 @@ function tokenRefusal(look: Look, code: string, frameAncestors: string): Outcome
   return message(look, 401, "TOKEN_INVALID", (l) => l.errors.invalid, frameAncestors);
 }
 
-async function handle(options: EmbedPageOptions, request: Request, url: URL, exec: (token: string) => GraphQLExec): Promise<Outcome> {
+async function handle(options: EmbedPageOptions, request: Request, url: URL, exec: (token: string, viewer: Viewer) => GraphQLExec): Promise<Outcome> {
   const { db, tokenSecret } = options;
   const early = lookOf(lenientLook(url));
   if (request.method !== "GET" && request.method !== "HEAD") return message(early, 405, "METHOD_NOT_ALLOWED", (l) => l.errors.method, "'none'", { allow: "GET, HEAD" });
@@ -132,7 +137,7 @@ async function handle(options: EmbedPageOptions, request: Request, url: URL, exe
   }
 
   try {
-    const data = await loadEmbedData({ db, viewer, company, periods, exec: exec(token) });
+    const data = await loadEmbedData({ db, viewer, company, periods, exec: exec(token, viewer) });
     return { status: 200, html: renderScorecardPage(look, data, params.trend > 1), frameAncestors, cache: "private, max-age=60" };
   } catch (err) {
     if (!(err instanceof EmbedLoadError)) throw err;
@@ -152,12 +157,13 @@ export function useEmbedPage(options: EmbedPageOptions): Plugin {
       const url = new URL(request.url);
       if (!EMBED_PATHS.has(url.pathname)) return;
       // The data comes from the app's own GraphQL endpoint, as the token's holder would ask for it.
-      const exec = (token: string): GraphQLExec => async (query, variables) => {
+      const exec = (token: string, viewer: Viewer): GraphQLExec => async (query, variables) => {
         const inner = new fetchAPI.Request(new URL("/graphql", url).toString(), {
           method: "POST",
           headers: { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${token}` },
           body: JSON.stringify({ query, variables, operationName: "EmbedPage" }),
         });
+        options.shareViewer?.(inner, viewer);
         const res = await requestHandler(inner, serverContext);
         const text = await res.text();
         try {

@@ -49,19 +49,6 @@ export function checkFrameAncestor(raw: string): { ok: true; value: string } | {
   return { ok: true, value: value.toLowerCase().replace(/\/$/, "") };
 }
 
-/** Checks and normalises a whole list; 'none' may only stand alone. Issues name the entry's index. */
-export function checkFrameAncestors(list: readonly string[]): { ok: true; value: string[] } | { ok: false; index: number | null; reason: string } {
-  if (list.length > MAX_FRAME_ANCESTORS) return { ok: false, index: null, reason: `at most ${MAX_FRAME_ANCESTORS} entries` };
-  const out: string[] = [];
-  for (const [i, raw] of list.entries()) {
-    const r = checkFrameAncestor(raw);
-    if (!r.ok) return { ok: false, index: i, reason: r.reason };
-    if (!out.includes(r.value)) out.push(r.value);
-  }
-  if (out.includes("'none'") && out.length > 1) return { ok: false, index: out.indexOf("'none'"), reason: "'none' cannot be combined with other entries" };
-  return { ok: true, value: out };
-}
-
 /** The header value: the stored list re-checked (settings may have been edited by hand), default 'none'. */
 export function frameAncestorsValue(settings: EmbedSettings): string {
   const list = (settings.frameAncestors ?? []).map(checkFrameAncestor).filter((r) => r.ok).map((r) => r.value);

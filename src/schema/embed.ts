@@ -8,11 +8,11 @@ import { builder } from "./builder.js";
 import { CompanyRef } from "./company.js";
 import { companyOf } from "./context.js";
 import { userError, withUserErrors } from "./errors.js";
+import { isUuid } from "./ids.js";
 import { PeriodInput } from "./metric.js";
 import { ranking, ScorecardRef, TYPE_OF } from "./scorecard.js";
 
 const MAX_HOURS = 24 * 366;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The framework key format (framework-schema.ts); anything else cannot name a framework. */
 const FRAMEWORK_KEY = /^[a-z][a-z0-9_]{1,62}$/;
 
@@ -81,7 +81,7 @@ builder.mutationFields((t) => ({
           }
           return decoded.id;
         });
-        const where = { companyId, id: { in: ids.filter((id) => UUID.test(id)) } };
+        const where = { companyId, id: { in: ids.filter(isUuid) } };
         const found =
           fw.framework.level === "team"
             ? await ctx.prisma.team.count({ where })
@@ -109,7 +109,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _r, { id }, ctx) =>
       withUserErrors(async () => {
-        const uuid = UUID.test(String(id)) ? String(id) : null;
+        const uuid = isUuid(String(id)) ? String(id) : null;
         const row = uuid
           ? await ctx.prisma.embedToken.findFirst({ where: { id: uuid, companyId: companyOf(ctx) }, select: { id: true, revokedAt: true } })
           : null;
