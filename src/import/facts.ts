@@ -1,8 +1,7 @@
 // The four fact kinds: how a cleaned row reads from CSV cells and which table
 // columns it fills. A fact names its customer (external id, email or phone); the
 // writer resolves it and copies the customer's current owner onto the row.
-import type { SqlType } from "../seed/bulk.js";
-import { centsText } from "./numbers.js";
+import { cents, type SqlType } from "../seed/bulk.js";
 import { derivedId, Row, RowRejected, type CustomerRef } from "./row.js";
 import type { StatEvent } from "./stats.js";
 
@@ -63,7 +62,7 @@ export const FACTS: Record<FactKind, FactSpec> = {
       }
       const category = row.vocab("category", "orders.category", "other");
       const channel = row.vocab("channel", "orders.channel", "other");
-      return [centsText(amount), currency, product, category, channel, iso(at)];
+      return [cents(amount), currency, product, category, channel, iso(at)];
     },
   },
   interactions: {

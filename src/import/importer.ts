@@ -145,20 +145,19 @@ export async function runImport(db: { sql: SqlDriver }, options: RunImportOption
   let inflight: Promise<void> = Promise.resolve();
 
   const commit = async (b: Batch): Promise<void> => {
-    const current = job;
     const counts = { inserted: 0, updated: 0, unchanged: 0 };
     const rejects = [...b.rejects];
     const warnings: ImportIssue[] = [];
     await sql.transaction(async (tx) => {
-      await lockJob(tx, current);
+      await lockJob(tx, job);
       let outcomes = new Map<number, RowOutcome>();
       if (b.rows.length > 0) {
         if (options.kind === "customers") {
-          const r = await writeCustomerBatch(tx, options.companyId, current.id, b.rows.map((p) => p.customer!), stats);
+          const r = await writeCustomerBatch(tx, options.companyId, job.id, b.rows.map((p) => p.customer!), stats);
           outcomes = r.outcomes;
           warnings.push(...r.warnings);
         } else {
-          const r = await writeFactBatch(tx, options.companyId, current.id, options.kind as FactKind, b.rows.map((p) => p.fact!));
+          const r = await writeFactBatch(tx, options.companyId, job.id, options.kind as FactKind, b.rows.map((p) => p.fact!));
           outcomes = r.outcomes;
           const cells = new Map(b.rows.map((p) => [p.line, p.cells]));
           rejects.push(...r.rejects.map((x) => ({ ...x, cells: cells.get(x.line) ?? null })));
@@ -173,22 +172,21 @@ export async function runImport(db: { sql: SqlDriver }, options: RunImportOption
       }
       rejects.sort((x, y) => x.line - y.line);
       warnings.sort((x, y) => x.line - y.line);
-      current.rowsProcessed += b.count;
-      current.rowsImported += counts.inserted + counts.updated;
-      current.rowsUpdated += counts.updated;
-      current.rowsUnchanged += counts.unchanged;
-      current.rowsRejected += rejects.length;
-      current.lastLine = b.endLine;
+      job.rowsProcessed += b.count;
+      job.rowsImported += counts.inserted + counts.updated;
+      job.rowsUpdated += counts.updated;
+      job.rowsUnchanged += counts.unchanged;
+      job.rowsRejected += rejects.length;
+      job.lastLine = b.endLine;
       stats.data.blankLines += b.blankLines;
-      current.stats = stats.data;
-      await saveProgress(tx, current, rejects.map(({ line, reason }) => ({ line, reason })), warnings);
+      await saveProgress(tx, job, rejects.map(({ line, reason }) => ({ line, reason })), warnings);
       // The company's metrics change with this commit: cached results of the old data stop being read.
       if (counts.inserted + counts.updated > 0) await bumpDataVersion(tx, options.companyId);
     });
     rowsThisRun += b.count;
     for (const r of rejects) options.onReject?.(r);
     const elapsedMs = Date.now() - started;
-    options.onBatch?.({ job: current, rowsThisRun, elapsedMs, rowsPerSecond: elapsedMs > 0 ? (rowsThisRun * 1000) / elapsedMs : 0 });
+    options.onBatch?.({ job, rowsThisRun, elapsedMs, rowsPerSecond: elapsedMs > 0 ? (rowsThisRun * 1000) / elapsedMs : 0 });
   };
 
   const submit = async (b: Batch): Promise<void> => {

@@ -67,13 +67,6 @@ export function parseMoney(raw: string, field: string): NumResult<bigint> {
   return { ok: true, value: d.negative ? -cents : cents };
 }
 
-/** Integer cents → "1234.05". */
-export function centsText(cents: bigint): string {
-  const neg = cents < 0n;
-  const abs = neg ? -cents : cents;
-  return `${neg ? "-" : ""}${abs / 100n}.${(abs % 100n).toString().padStart(2, "0")}`;
-}
-
 /** A plain decimal number (scores). */
 export function parseNumber(raw: string, field: string): NumResult<number> {
   const code = cleanCode(raw);

@@ -141,7 +141,6 @@ export async function writeFactBatch(tx: Exec, companyId: string, jobId: string,
     candidates.push({ ...row, customerHit: hit });
   }
   const accepted = candidates.length > 0 ? await claimKeys(tx, jobId, candidates, rejects) : [];
-  rejects.sort((a, b) => a.line - b.line);
   if (accepted.length === 0) return { outcomes, rejects };
 
   const params = [
