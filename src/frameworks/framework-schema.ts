@@ -2,7 +2,7 @@
 // and managers' rating items with weights (normalised), per-item scoring
 // overrides, grade bands and the policy for missing data.
 import { z } from "zod";
-import { scoreSchema } from "../metrics/plugin-schema.js";
+import { KEY_PATTERN, scoreSchema } from "../metrics/plugin-schema.js";
 
 const kpiItem = z
   .object({
@@ -16,7 +16,7 @@ const kpiItem = z
 
 const ratingItem = z
   .object({
-    rating: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, "rating items are lower_snake_case"),
+    rating: z.string().regex(KEY_PATTERN, "rating items are lower_snake_case"),
     name: z.string().min(1).max(120).optional(),
     weight: z.number().min(0).max(1000),
     /** Top of the rating scale managers use (1–scale). */
@@ -26,7 +26,7 @@ const ratingItem = z
 
 export const frameworkSchema = z
   .object({
-    key: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, "must be lower_snake_case (2–63 chars)"),
+    key: z.string().regex(KEY_PATTERN, "must be lower_snake_case (2–63 chars)"),
     name: z.string().min(1).max(120),
     description: z.string().max(2000).default(""),
     level: z.enum(["customer", "member", "team"]),

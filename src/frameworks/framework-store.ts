@@ -4,6 +4,7 @@ import type { Database } from "../db/database.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { audit } from "../auth/audit.js";
 import type { Viewer } from "../auth/viewer.js";
+import { KEY_PATTERN } from "../metrics/plugin-schema.js";
 import type { Catalog } from "../metrics/registry.js";
 import type { ValidationIssue } from "../metrics/validate.js";
 import { frameworkSchema, isRatingItem } from "./framework-schema.js";
@@ -34,9 +35,7 @@ export function parseStored(row: FrameworkRecord): VersionedFramework {
   return { framework: frameworkSchema.parse(row.document), version: row.version };
 }
 
-/** Keys are lower_snake_case; anything else cannot name a framework (and never reaches SQL). */
-export const KEY_PATTERN = /^[a-z][a-z0-9_]{1,62}$/;
-
+// A key that is not lower_snake_case (KEY_PATTERN) cannot name a framework, and never reaches SQL.
 export async function loadFramework(db: Database, companyId: string, key: string, version?: number | null): Promise<FrameworkRecord> {
   if (!KEY_PATTERN.test(key)) throw new FrameworkNotFound(key.slice(0, 63));
   const row = await db.prisma.framework.findFirst({

@@ -67,11 +67,14 @@ export const scoreSchema = z.discriminatedUnion("method", [
   z.object({ method: z.literal("expression"), expression: z.string().min(1).max(2000) }).strict(),
 ]);
 
+/** Plugin, framework and rating keys: lower_snake_case, 2–63 characters. */
+export const KEY_PATTERN = /^[a-z][a-z0-9_]{1,62}$/;
+
 export const pluginSchema = z
   .object({
     key: z
       .string()
-      .regex(/^[a-z][a-z0-9_]{1,62}$/, "must be lower_snake_case: a letter, then letters, digits or _ (2–63 chars)"),
+      .regex(KEY_PATTERN, "must be lower_snake_case: a letter, then letters, digits or _ (2–63 chars)"),
     name: z.string().min(1).max(120),
     description: z.string().max(2000).default(""),
     category: z.string().max(60).default("general"),

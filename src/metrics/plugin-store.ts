@@ -10,6 +10,7 @@ import type { Viewer } from "../auth/viewer.js";
 import type { StoredPlugin } from "./catalog-cache.js";
 import { createMetricSession, MetricError } from "./engine.js";
 import { periodOf } from "./period.js";
+import { KEY_PATTERN } from "./plugin-schema.js";
 import { builtInPlugins, catalogOf, registerPlugin, type RegisteredPlugin } from "./registry.js";
 import { validatePlugin, type ValidationIssue } from "./validate.js";
 
@@ -35,7 +36,6 @@ export class PluginInUse extends Error {
 }
 
 /** Plugin keys are lower_snake_case; anything else cannot name a plugin (and never reaches SQL). */
-const KEY_PATTERN = /^[a-z][a-z0-9_]{1,62}$/;
 
 function assertKey(key: string): void {
   if (!KEY_PATTERN.test(key)) throw new PluginNotFound(key.slice(0, 63));

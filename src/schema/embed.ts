@@ -4,6 +4,7 @@ import { decodeGlobalID } from "@pothos/plugin-relay";
 import { embedTokenSubjectCounts, issueEmbedToken } from "../auth/embed-tokens.js";
 import { audit } from "../auth/audit.js";
 import { FrameworkNotFound, loadFramework, parseStored } from "../frameworks/framework-store.js";
+import { KEY_PATTERN } from "../metrics/plugin-schema.js";
 import { builder } from "./builder.js";
 import { CompanyRef } from "./company.js";
 import { companyOf } from "./context.js";
@@ -13,8 +14,6 @@ import { PeriodInput } from "./metric.js";
 import { ranking, ScorecardRef, TYPE_OF } from "./scorecard.js";
 
 const MAX_HOURS = 24 * 366;
-/** The framework key format (framework-schema.ts); anything else cannot name a framework. */
-const FRAMEWORK_KEY = /^[a-z][a-z0-9_]{1,62}$/;
 
 const EmbedTokenRef = builder.prismaObject("EmbedToken", {
   // Never subjectIds: the PGlite adapter cannot read uuid[] (see auth/embed-tokens.ts).
@@ -62,7 +61,7 @@ builder.mutationFields((t) => ({
         if (hours < 1 || hours > MAX_HOURS) throw userError("BAD_USER_INPUT", "expiresInHours", `expiresInHours: must be between 1 and ${MAX_HOURS}`);
         if (args.subjects.length === 0 || args.subjects.length > 100) throw userError("BAD_USER_INPUT", "subjects", "subjects: give 1 to 100 subjects");
         const notFound = () => userError("NOT_FOUND", "framework", `framework: no framework "${args.framework}" in your company`);
-        if (!FRAMEWORK_KEY.test(args.framework)) throw notFound();
+        if (!KEY_PATTERN.test(args.framework)) throw notFound();
         const fw = parseStored(
           await loadFramework(ctx.db, companyId, args.framework).catch((err: unknown) => {
             throw err instanceof FrameworkNotFound ? notFound() : err;
