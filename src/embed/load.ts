@@ -126,8 +126,10 @@ async function run(exec: GraphQLExec, periods: Period[]): Promise<GraphQLAnswer>
 }
 
 function failure(answer: GraphQLAnswer): EmbedLoadError | null {
+  // An item whose formula failed is an error on that item's value only (issue 15): the page
+  // shows the rest. Only a missing answer for the selected period fails the page.
+  if (answer.body.data?.current) return null;
   const e = answer.body.errors?.[0];
-  if (!e && answer.body.data) return null;
   return new EmbedLoadError(String(e?.extensions?.code ?? `HTTP_${answer.status}`), e?.message ?? "no data");
 }
 

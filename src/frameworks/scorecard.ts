@@ -26,6 +26,8 @@ export interface ScorecardItem {
   contribution: number;
   target: number | null;
   reason: string | null;
+  /** The item's formula (or score expression) failed for this subject: value/score are null, GraphQL reports it on the item's path. */
+  error?: Error;
 }
 
 export interface Scorecard {
@@ -106,15 +108,23 @@ async function scoreAll(session: MetricSession, fw: VersionedFramework, subjectI
       const outcomes = values[i]!;
       const peers = outcomes.map((v) => v.value).filter((v): v is number => v !== null);
       const context = { params: it.plugin.plugin.params, peers };
-      return settleAll(outcomes.length, (s) => scoreNow(it.score, outcomes[s]!.value, it.plugin.plugin.direction, context));
+      return settleAll(outcomes.length, (s): number | null | Error | Promise<number | null | Error> => {
+        const v = scoreNow(it.score, outcomes[s]!.value, it.plugin.plugin.direction, context);
+        // A failing score expression fails this item's score alone.
+        return v instanceof Promise ? v.catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))) : v;
+      });
     }),
   );
   subjectIds.forEach((id, s) => {
-    const raw = items.map((it, i) => ({ it, outcome: values[i]![s]!, score: scored[i]![s]! }));
+    const raw = items.map((it, i) => {
+      const score = scored[i]![s]!;
+      const outcome = values[i]![s]!;
+      return score instanceof Error ? { it, outcome, score: null, error: score } : { it, outcome, score, error: outcome.error };
+    });
     const counted = fw.framework.missing === "zero" ? raw : raw.filter((r) => r.score !== null);
     const weightSum = counted.reduce((a, r) => a + r.it.weight, 0);
     let total = 0;
-    const itemsOut: ScorecardItem[] = raw.map(({ it, outcome, score }) => {
+    const itemsOut: ScorecardItem[] = raw.map(({ it, outcome, score, error }) => {
       const applies = fw.framework.missing === "zero" || score !== null;
       const weight = applies && weightSum > 0 ? it.weight / weightSum : 0;
       total += weight * (score ?? 0);
@@ -129,6 +139,7 @@ async function scoreAll(session: MetricSession, fw: VersionedFramework, subjectI
         contribution: round2(weight * (score ?? 0)),
         target: targetOf(it.score),
         reason: outcome.reason,
+        ...(error ? { error } : {}),
       };
     });
     perSubject.set(id, { total: counted.length > 0 && weightSum > 0 ? round2(total) : null, items: itemsOut });

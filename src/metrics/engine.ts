@@ -25,6 +25,10 @@ export class MetricError extends Error {
 }
 
 export interface MetricValueResult extends FormulaOutcome {
+  /** The previous period's formula failure, when it failed (error is the current period's). */
+  previousError?: Error;
+  /** The score expression's failure, when it failed. */
+  scoreError?: Error;
   key: string;
   unit: string;
   period: Period;
@@ -68,7 +72,7 @@ const periodInputs = new WeakMap<Period, Record<string, unknown>>();
 
 export class MetricSession {
   private readonly loader: MeasureLoader;
-  private readonly peerCache = new Map<string, Promise<Map<string, number | null>>>();
+  private readonly peerCache = new Map<string, Promise<Map<string, FormulaOutcome>>>();
 
   get catalog() {
     return this.options.catalog;
@@ -90,7 +94,8 @@ export class MetricSession {
   /**
    * The formula over one set of measure values. Synchronous when the formula runs on its
    * fast path (nearly every value of a dashboard or ranking: no promise per value); a
-   * promise only when JSONata has to run.
+   * promise only when JSONata has to run. A formula that fails gives an outcome with `error`
+   * (value null), never a rejection: one failing value must not take its neighbours with it.
    */
   private run(p: RegisteredPlugin, values: Record<string, number | null>, period: Period): FormulaOutcome | Promise<FormulaOutcome> {
     const input: Record<string, unknown> = { params: p.plugin.params, period: this.periodInput(period) };
@@ -106,14 +111,12 @@ export class MetricSession {
     try {
       raw = p.formula.evaluateFast(input);
     } catch (err) {
-      throw metricErrorOf(p, err);
+      return failed(p, err);
     }
     if (raw !== NEEDS_JSONATA) return finish(raw, missing);
     return p.formula.evaluate(input, this.options.limits).then(
       (r) => finish(r, missing),
-      (err: unknown) => {
-        throw metricErrorOf(p, err);
-      },
+      (err: unknown) => failed(p, err),
     );
   }
 
@@ -149,6 +152,13 @@ export class MetricSession {
 
   /** Same, for a plugin outside the catalogue (e.g. a framework's rating item). */
   async valueOf(p: RegisteredPlugin, level: SubjectLevel, subjectId: string | null, period: Period): Promise<FormulaOutcome> {
+    const out = await this.outcomeOf(p, level, subjectId, period);
+    if (out.error) throw out.error;
+    return out;
+  }
+
+  /** Same, but a failing formula is an outcome with `error` rather than a rejection. */
+  async outcomeOf(p: RegisteredPlugin, level: SubjectLevel, subjectId: string | null, period: Period): Promise<FormulaOutcome> {
     return this.run(p, await this.measuresOf(p, level, subjectId, period), period);
   }
 
@@ -164,22 +174,35 @@ export class MetricSession {
     const previousPeriod = shiftPeriod(period, "previousPeriod");
     const needsPeers = p.plugin.score.method === "quantile" && level !== "company";
     const [current, previous, peers] = await Promise.all([
-      this.value(key, level, subjectId, period),
-      this.value(key, level, subjectId, previousPeriod),
+      this.outcomeOf(p, level, subjectId, period),
+      this.outcomeOf(p, level, subjectId, previousPeriod),
       needsPeers ? this.peerValues(key, level, period) : Promise.resolve(undefined),
     ]);
-    const score = await scoreNow(p.plugin.score, current.value, p.plugin.direction, {
-      params: p.plugin.params,
-      peers: peers ? [...peers.values()].filter((v): v is number => v !== null) : undefined,
+    let scoreError: Error | undefined;
+    const score = await Promise.resolve(
+      scoreNow(p.plugin.score, current.value, p.plugin.direction, {
+        params: p.plugin.params,
+        peers: peers ? [...peers.values()].filter((v): v is number => v !== null) : undefined,
+      }),
+    ).catch((err: unknown) => {
+      // A failing score expression fails the score alone, not the value.
+      scoreError = failed(p, err).error;
+      return null;
     });
     const change = current.value !== null && previous.value !== null ? round(current.value - previous.value) : null;
     const changePercent =
       change !== null && previous.value !== null && previous.value !== 0 ? round((change / Math.abs(previous.value)) * 100) : null;
-    return { ...current, key, unit: p.plugin.unit, period, score, previous: previous.value, change, changePercent };
+    return { ...current, previousError: previous.error, scoreError, key, unit: p.plugin.unit, period, score, previous: previous.value, change, changePercent };
   }
 
   /** The metric for every subject of a level with data in the period (for quantile scores and rankings). */
-  peerValues(key: string, level: SubjectLevel, period: Period): Promise<Map<string, number | null>> {
+  async peerValues(key: string, level: SubjectLevel, period: Period): Promise<Map<string, number | null>> {
+    const outcomes = await this.peerOutcomes(key, level, period);
+    return new Map([...outcomes].map(([s, o]) => [s, o.value]));
+  }
+
+  /** Same, whole outcomes (a failed formula is an outcome with `error`): the registration dry run reads them. */
+  peerOutcomes(key: string, level: SubjectLevel, period: Period): Promise<Map<string, FormulaOutcome>> {
     const cacheKey = `${key}|${level}|${period.start.toISO()}|${period.end.toISO()}`;
     let hit = this.peerCache.get(cacheKey);
     if (!hit) {
@@ -190,7 +213,7 @@ export class MetricSession {
         for (const [, r] of loaded) if (r instanceof Map) for (const s of r.keys()) subjects.add(s);
         const ids = [...subjects];
         const outcomes = await this.outcomesFrom(p, loaded, ids, period);
-        return new Map(ids.map((s, i) => [s, outcomes[i]!.value]));
+        return new Map(ids.map((s, i) => [s, outcomes[i]!]));
       })();
       this.peerCache.set(cacheKey, hit);
     }
@@ -275,7 +298,7 @@ export class MetricSession {
 }
 
 function pointOf(o: FormulaOutcome, period: Period): MetricPoint {
-  return { value: o.value, label: o.label, reason: o.reason, period };
+  return o.error ? { value: null, label: null, reason: o.reason, error: o.error, period } : { value: o.value, label: o.label, reason: o.reason, period };
 }
 
 const NONE_MISSING: string[] = [];
@@ -286,8 +309,11 @@ function finish(raw: unknown, missing: string[] | (() => string[])): FormulaOutc
   return out;
 }
 
-function metricErrorOf(p: RegisteredPlugin, err: unknown): unknown {
-  return err instanceof FormulaError ? new MetricError(err.code, "formula", `metric "${p.plugin.key}": ${err.message}`) : err;
+/** A formula's failure as an outcome of its own (anything but a FormulaError is a bug: rethrown). */
+function failed(p: RegisteredPlugin, err: unknown): FormulaOutcome {
+  if (!(err instanceof FormulaError)) throw err;
+  const error = new MetricError(err.code, "formula", `metric "${p.plugin.key}": ${err.message}`);
+  return { value: null, label: null, reason: error.message, error };
 }
 
 function emptyOf(p: RegisteredPlugin, measure: string): number | null {

@@ -116,6 +116,11 @@ export interface FormulaOutcome {
   label: string | null;
   /** Why value is null, when it is. */
   reason: string | null;
+  /**
+   * Set when the formula itself failed (a limit, an error): value is null and this says why.
+   * The value fails alone — callers keep every other value and report this one on its path.
+   */
+  error?: Error;
 }
 
 /**

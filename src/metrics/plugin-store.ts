@@ -65,8 +65,8 @@ async function check(db: Database, companyId: string, document: unknown): Promis
   const period = periodOf("month", DateTime.now().setZone(company.timeZone));
   try {
     for (const level of registered.plugin.subjects) {
-      if (level === "company") await session.value(plugin.key, "company", null, period);
-      else await session.peerValues(plugin.key, level, period);
+      const outcomes = level === "company" ? [await session.value(plugin.key, "company", null, period)] : (await session.peerOutcomes(plugin.key, level, period)).values();
+      for (const o of outcomes) if (o.error) throw o.error;
     }
   } catch (err) {
     if (err instanceof MetricError) throw new PluginRejected([{ path: err.field, message: `dry run failed: ${err.message}` }]);

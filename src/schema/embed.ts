@@ -125,8 +125,10 @@ builder.mutationFields((t) => ({
 builder.queryField("embeddedScorecards", (t) =>
   t.field({
     type: [ScorecardRef],
+    nullable: true,
     authScopes: { embed: true },
-    description: "For an embed token: its framework's scorecards for its subjects, and nothing else.",
+    description:
+      "For an embed token: its framework's scorecards for its subjects, and nothing else. Null (with an error) when the framework cannot be scored; an item whose formula fails has an error on its value.",
     args: { period: t.arg({ type: PeriodInput, required: true }) },
     resolve: (_r, { period }, ctx) =>
       withUserErrors(async () => {

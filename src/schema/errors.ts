@@ -3,6 +3,7 @@
 import { createGraphQLError } from "graphql-yoga";
 import { FrameworkNotFound, FrameworkRejected } from "../frameworks/framework-store.js";
 import { MetricError } from "../metrics/engine.js";
+import { FormulaError } from "../metrics/formula.js";
 import { PeriodError } from "../metrics/period.js";
 import { PluginInUse, PluginNotFound, PluginRejected } from "../metrics/plugin-store.js";
 
@@ -22,4 +23,29 @@ export async function withUserErrors<T>(fn: () => Promise<T>): Promise<T> {
     if (err instanceof PluginInUse) throw userError("PLUGIN_IN_USE", "key", err.message, { frameworks: err.frameworks });
     throw err;
   }
+}
+
+/**
+ * A value's own failure (a formula limit or error carried by an outcome) as the GraphQL error of
+ * the field that reads it: thrown by that field's resolver, it lands on that value's path only.
+ */
+export function valueError(err: Error): Error {
+  if (err instanceof MetricError) return userError(err.code, err.field, err.message);
+  if (err instanceof FormulaError) return userError(err.code, "formula", err.message);
+  return err;
+}
+
+/** A field's value, or its failure thrown where the field is. */
+export function orFail<T>(value: T, error: Error | undefined): T {
+  if (error) throw valueError(error);
+  return value;
+}
+
+/**
+ * Each item of a list with nullable items: its value, or the Error it failed with. graphql-js
+ * reports an Error item at that item's path (e.g. company.metrics.1) and resolves the others.
+ */
+export async function settleItems<T>(work: Promise<T>[]): Promise<(T | Error)[]> {
+  const settled = await Promise.allSettled(work);
+  return settled.map((s) => (s.status === "fulfilled" ? s.value : s.reason instanceof Error ? s.reason : new Error(String(s.reason))));
 }

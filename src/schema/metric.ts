@@ -11,7 +11,7 @@ import { builder } from "./builder.js";
 import { CompanyRef } from "./company.js";
 import type { Context } from "./context.js";
 import { CustomerRef } from "./customer.js";
-import { withUserErrors } from "./errors.js";
+import { orFail, settleItems, withUserErrors } from "./errors.js";
 import { MemberRef, TeamRef } from "./team.js";
 
 const MAX_TREND_POINTS = 400;
@@ -61,43 +61,66 @@ export interface Subject {
 }
 type ValueShape = MetricValueResult & { subject: Subject };
 
-const MetricSlice = builder.objectRef<{ key: string; value: number | null; label: string | null; reason: string | null; dimension: Dimension }>("MetricSlice").implement({
+// Nullability (issue 15): a value that fails — a formula limit or error, an unknown or disabled
+// KPI — is an error on that value's path only and the rest of the answer comes back. So every
+// field that holds a computed value is nullable (its error sits on it), every field that may
+// fail as a whole (an unknown key, a bad period) is nullable, and the items of metrics(keys:) are
+// nullable (one unknown key fails its item). What is known without evaluating anything — key,
+// unit, period, dimension — stays non-null.
+type SliceShape = { key: string; value: number | null; label: string | null; reason: string | null; dimension: Dimension; error?: Error };
+
+const VALUE_NULL = "Null when there is no data, the formula gave no number (reason says why), or the formula failed (then an error with this field's path says why).";
+
+const MetricSlice = builder.objectRef<SliceShape>("MetricSlice").implement({
+  description: "The KPI for one value of a dimension (e.g. one channel).",
   fields: (t) => ({
-    dimension: t.field({ type: DimensionEnum, resolve: (s) => s.dimension }),
+    dimension: t.field({ type: DimensionEnum, description: "The dimension broken down by.", resolve: (s) => s.dimension }),
     key: t.exposeString("key", { description: "The dimension's value, e.g. a channel name." }),
-    value: t.exposeFloat("value", { nullable: true }),
-    label: t.exposeString("label", { nullable: true }),
-    reason: t.exposeString("reason", { nullable: true }),
+    value: t.float({ nullable: true, description: `The KPI's value in this slice. ${VALUE_NULL}`, resolve: (s) => orFail(s.value, s.error) }),
+    label: t.exposeString("label", { nullable: true, description: "A category the formula assigned, when it assigns one." }),
+    reason: t.exposeString("reason", { nullable: true, description: "Why value is null, when it is." }),
   }),
 });
 
 const MetricValue = builder.objectRef<ValueShape>("MetricValue").implement({
+  description: "One KPI for one subject and period. Fields that hold computed values are null when they cannot be computed; a formula failure is an error on its own field.",
   fields: (t) => ({
-    key: t.exposeString("key"),
-    unit: t.field({ type: UnitEnum, resolve: (v) => v.unit as (typeof UNITS)[number] }),
-    value: t.exposeFloat("value", { nullable: true }),
+    key: t.exposeString("key", { description: "The KPI's key." }),
+    unit: t.field({ type: UnitEnum, description: "The KPI's unit.", resolve: (v) => v.unit as (typeof UNITS)[number] }),
+    value: t.float({ nullable: true, description: `The KPI's value. ${VALUE_NULL}`, resolve: (v) => orFail(v.value, v.error) }),
     label: t.exposeString("label", { nullable: true, description: "A category the formula assigned, e.g. an RFM segment." }),
     reason: t.exposeString("reason", { nullable: true, description: "Why value is null, when it is." }),
-    score: t.exposeFloat("score", { nullable: true, description: "0–100 by the KPI's scoring method." }),
-    previous: t.exposeFloat("previous", { nullable: true, description: "Value in the previous period." }),
-    change: t.exposeFloat("change", { nullable: true, description: "value − previous." }),
-    changePercent: t.exposeFloat("changePercent", { nullable: true, description: "change / |previous| × 100." }),
-    period: t.field({ type: PeriodInfo, resolve: (v) => v.period }),
+    score: t.float({
+      nullable: true,
+      description: "0–100 by the KPI's scoring method. Null when value is null or no peers score it; a failing score expression is an error on this field.",
+      resolve: (v) => orFail(v.score, v.scoreError),
+    }),
+    previous: t.float({
+      nullable: true,
+      description: `Value in the previous period. ${VALUE_NULL}`,
+      resolve: (v) => orFail(v.previous, v.previousError),
+    }),
+    change: t.exposeFloat("change", { nullable: true, description: "value − previous; null when either is null." }),
+    changePercent: t.exposeFloat("changePercent", { nullable: true, description: "change / |previous| × 100; null when change is null or previous is 0." }),
+    period: t.field({ type: PeriodInfo, description: "The period evaluated.", resolve: (v) => v.period }),
     breakdown: t.field({
       type: [MetricSlice],
-      args: { by: t.arg({ type: DimensionEnum, required: true }) },
+      nullable: true,
+      description: "The value per slice of a dimension. Null (with an error) when the KPI cannot be broken down by it; a slice whose formula fails has an error on its value.",
+      args: { by: t.arg({ type: DimensionEnum, required: true, description: "The dimension to break down by." }) },
       resolve: (v, { by }, ctx) =>
         withUserErrors(async () => (await ctx.metrics()).session.breakdown(v.key, v.subject.level, v.subject.id, v.period, by)),
     }),
   }),
 });
 
-const MetricPoint = builder.objectRef<{ period: Period; value: number | null; label: string | null; reason: string | null }>("MetricPoint").implement({
+const MetricPoint = builder.objectRef<{ period: Period; value: number | null; label: string | null; reason: string | null; error?: Error }>("MetricPoint").implement({
+  description: "One period of a trend.",
   fields: (t) => ({
-    period: t.field({ type: PeriodInfo, resolve: (p) => p.period }),
-    value: t.exposeFloat("value", { nullable: true }),
-    label: t.exposeString("label", { nullable: true }),
-    reason: t.exposeString("reason", { nullable: true }),
+    period: t.field({ type: PeriodInfo, description: "The period.", resolve: (p) => p.period }),
+    value: t.float({ nullable: true, description: `The KPI's value in the period. ${VALUE_NULL}`, resolve: (p) => orFail(p.value, p.error) }),
+    label: t.exposeString("label", { nullable: true, description: "A category the formula assigned, when it assigns one." }),
+    reason: t.exposeString("reason", { nullable: true, description: "Why value is null, when it is." }),
   }),
 });
 
@@ -139,7 +162,7 @@ function kpiFields(plugins: Iterable<RegisteredPlugin>, typeName: string) {
           t.field({
             type: MetricValue,
             nullable: true,
-            description: `${p.plugin.name} (${p.plugin.unit}). ${p.plugin.description}`,
+            description: `${p.plugin.name} (${p.plugin.unit}). ${p.plugin.description} Null when the KPI is not defined for this subject level or the period is invalid (with an error).`,
             args: { period: t.arg({ type: PeriodInput, required: true }) },
             resolve: (subject, { period }, ctx) => {
               if (!p.plugin.subjects.includes(subject.level)) return null;
@@ -161,20 +184,24 @@ function metricFields(t: PothosSchemaTypes.ObjectFieldBuilder<Types, { id: strin
     metric: t.field({
       type: MetricValue,
       nullable: true,
-      description: "One KPI for a period, with its score, previous value and change.",
+      description: "One KPI for a period, with its score, previous value and change. Null (with an error at this path) when the key is unknown, disabled or not defined for this subject, or the period is invalid.",
       args: { key: t.arg.string({ required: true }), period: t.arg({ type: PeriodInput, required: true }) },
       resolve: (parent, { key, period }, ctx) => evaluate(ctx, key, { level, id: idOf(parent) }, period),
     }),
     metrics: t.field({
       type: [MetricValue],
-      description: "Several KPIs for one period.",
+      nullable: { list: true, items: true },
+      description:
+        "Several KPIs for one period, in the order of keys. An item is null (with an error at its index) when its key is unknown, disabled or not defined for this subject; the list is null only when the period is invalid.",
       args: { keys: t.arg.stringList({ required: true }), period: t.arg({ type: PeriodInput, required: true }) },
       resolve: (parent, { keys, period }, ctx) =>
-        Promise.all(keys.map((key) => evaluate(ctx, key, { level, id: idOf(parent) }, period))),
+        settleItems(keys.map((key) => evaluate(ctx, key, { level, id: idOf(parent) }, period))) as Promise<(ValueShape | null)[]>,
     }),
     trend: t.field({
       type: [MetricPoint],
-      description: "The last `last` periods of `grain`, up to the one holding `until` (default today).",
+      nullable: true,
+      description:
+        "The last `last` periods of `grain`, up to the one holding `until` (default today). Null (with an error) for an unknown KPI or bad arguments; a period whose formula fails has an error on its value.",
       args: {
         key: t.arg.string({ required: true }),
         grain: t.arg({ type: GrainEnum, required: true }),

@@ -11,7 +11,7 @@ import { builder } from "./builder.js";
 import { CompanyRef } from "./company.js";
 import { companyOf, type Context } from "./context.js";
 import { CustomerRef } from "./customer.js";
-import { userError, withUserErrors } from "./errors.js";
+import { orFail, userError, withUserErrors } from "./errors.js";
 import { periodFor, PeriodInput, PeriodInfo, type PeriodArg } from "./metric.js";
 import { MemberRef, TeamRef } from "./team.js";
 
@@ -33,8 +33,12 @@ const ScorecardItemRef = builder.objectRef<ScorecardItem>("ScorecardItem").imple
     kind: t.exposeString("kind"),
     name: t.exposeString("name"),
     unit: t.exposeString("unit"),
-    value: t.exposeFloat("value", { nullable: true }),
-    score: t.exposeFloat("score", { nullable: true }),
+    value: t.float({
+      nullable: true,
+      description: "The item's value for this subject: null without data, or when its formula failed (then an error with this field's path says why, and the item counts as having no data).",
+      resolve: (i) => orFail(i.value, i.error),
+    }),
+    score: t.exposeFloat("score", { nullable: true, description: "0–100; null when value is null (or the score expression failed)." }),
     weight: t.exposeFloat("weight", { description: "Normalised weight applied (weights sum to 1 over the items counted)." }),
     contribution: t.exposeFloat("contribution", { description: "weight × score: points added to the total." }),
     target: t.exposeFloat("target", { nullable: true }),
@@ -104,6 +108,7 @@ const ReportFormat = builder.enumType("ReportFormat", { values: { CSV: { value: 
 
 builder.objectFields(CompanyRef, (t) => ({
   report: t.string({
+    nullable: true,
     description: "The periodic management report: CSV rows per subject, or a Markdown summary (top/bottom, movers, KPIs below target).",
     args: {
       framework: t.arg.string({ required: true }),
@@ -124,7 +129,9 @@ builder.objectFields(CompanyRef, (t) => ({
   }),
   ranking: t.field({
     type: [ScorecardRef],
-    description: "Every subject of the framework's level, best first.",
+    nullable: true,
+    description:
+      "Every subject of the framework's level, best first. Null (with an error) when the framework is unknown or one of its KPIs is; an item whose formula fails for a subject has an error on that item's value.",
     args: {
       framework: t.arg.string({ required: true }),
       version: t.arg.int({ required: false, description: "Default: the latest version." }),
