@@ -1,6 +1,8 @@
-// Company settings an admin may change: for now the embed page's (who may frame
-// it, its default theme and language). The change is merged into
-// companies.settings: keys it does not name (e.g. import vocabularies) stay.
+// Company settings an admin may change: the company's name, time zone and
+// currency (checked by src/org/company.ts, the CLI's rules), and the embed
+// page's (who may frame it, its default theme and language). The embed change
+// is merged into companies.settings: keys it does not name (e.g. import
+// vocabularies) stay. docs/onboarding.md says what a time-zone change does.
 import { z } from "zod";
 import { audit } from "../auth/audit.js";
 import { checkFrameAncestor, LANGS, MAX_FRAME_ANCESTORS, normaliseAccent, THEMES, type Lang, type Theme } from "../embed/settings.js";
@@ -8,6 +10,8 @@ import type { Prisma } from "../generated/prisma/client.js";
 import { builder } from "./builder.js";
 import { companyOf } from "./context.js";
 import { userError, withUserErrors } from "./errors.js";
+import { bumpDataVersion } from "../metrics/data-version.js";
+import { checkCurrency, checkName, checkTimeZone, CompanyInputError } from "../org/company.js";
 
 const EmbedThemeMode = builder.enumType("EmbedThemeMode", {
   description: "LIGHT, DARK, or AUTO (follows the reader's system setting).",
@@ -29,6 +33,17 @@ const EmbedThemeInput = builder.inputType("EmbedThemeInput", {
 const CompanySettingsInput = builder.inputType("CompanySettingsInput", {
   description: "Settings to change. An omitted field is left as it is; null removes the setting (back to its default).",
   fields: (t) => ({
+    name: t.string({ required: false, description: "The company's display name (1–200 characters)." }),
+    timeZone: t.string({
+      required: false,
+      description:
+        "IANA time zone (e.g. Asia/Shanghai). Periods are cut in it from the next request on; stored instants do not move (see docs/onboarding.md).",
+    }),
+    currency: t.field({
+      type: "Currency",
+      required: false,
+      description: "ISO 4217 code of the company's money amounts (the default for imported rows that name none); stored amounts are not converted.",
+    }),
     embedFrameAncestors: t.stringList({
       required: false,
       description:
@@ -98,12 +113,29 @@ export function mergeEmbedSettings(settings: unknown, patch: Patch): Record<stri
   return out;
 }
 
+/** The identity fields of the input, checked; null is refused (a company always has a name, zone and currency). */
+function checkIdentity(input: { name?: string | null; timeZone?: string | null; currency?: string | null }) {
+  const out: { name?: string; timeZone?: string; currency?: string } = {};
+  try {
+    for (const field of ["name", "timeZone", "currency"] as const) {
+      const value = input[field];
+      if (value === undefined) continue;
+      if (value === null) throw new CompanyInputError(field, "cannot be removed; give a new value or omit the field");
+      out[field] = field === "name" ? checkName(value) : field === "timeZone" ? checkTimeZone(value) : checkCurrency(value);
+    }
+  } catch (err) {
+    if (err instanceof CompanyInputError) throw userError("BAD_USER_INPUT", `input.${err.field}`, `input.${err.field}: ${err.reason}`);
+    throw err;
+  }
+  return out;
+}
+
 builder.mutationField("updateCompanySettings", (t) =>
   t.prismaField({
     type: "Company",
     authScopes: { admin: true },
     description:
-      "Changes the company's settings (the embed page's frame-ancestors, theme and language defaults); other settings are kept. Audited.",
+      "Changes the company's name, time zone, currency and settings (the embed page's frame-ancestors, theme and language defaults); other settings are kept. Audited.",
     args: { input: t.arg({ type: CompanySettingsInput, required: true }) },
     resolve: (query, _root, { input }, ctx) =>
       withUserErrors(async () => {
@@ -114,18 +146,31 @@ builder.mutationField("updateCompanySettings", (t) =>
           throw userError("BAD_USER_INPUT", field, `${field}: ${issue.message}`);
         }
         const patch = parsed.data;
+        const identity = checkIdentity(input);
         const companyId = companyOf(ctx);
         return ctx.prisma.$transaction(async (tx) => {
           // The row is locked so that two changes to different keys cannot overwrite each other.
           await tx.$queryRaw`SELECT id::text FROM companies WHERE id = ${companyId}::uuid FOR UPDATE`;
-          const current = await tx.company.findUniqueOrThrow({ where: { id: companyId }, select: { settings: true } });
+          const current = await tx.company.findUniqueOrThrow({ where: { id: companyId }, select: { settings: true, name: true, timeZone: true, currency: true } });
           const stored = typeof current.settings === "string" ? (JSON.parse(current.settings) as unknown) : current.settings;
           const settings = mergeEmbedSettings(stored, patch);
-          const updated = await tx.company.update({ ...query, where: { id: companyId }, data: { settings: settings as Prisma.InputJsonObject } });
+          const updated = await tx.company.update({
+            ...query,
+            where: { id: companyId },
+            data: { settings: settings as Prisma.InputJsonObject, ...identity },
+          });
           const changed = Object.entries(input)
             .filter(([, v]) => v !== undefined)
             .map(([k]) => k);
-          await audit(tx, ctx.viewer!, "company.settings.update", companyId, { changed, embed: (settings.embed ?? null) as Prisma.InputJsonValue });
+          const before = Object.fromEntries(Object.keys(identity).map((k) => [k, current[k as keyof typeof identity]]));
+          await audit(tx, ctx.viewer!, "company.settings.update", companyId, {
+            changed,
+            embed: (settings.embed ?? null) as Prisma.InputJsonValue,
+            ...(Object.keys(identity).length > 0 ? { before, after: { ...identity } } : {}),
+          });
+          // A new zone cuts every period differently: no result computed before may be served after
+          // (results are keyed by instants, so this is belt and braces, and costs one cache miss).
+          if (identity.timeZone !== undefined && identity.timeZone !== current.timeZone) await bumpDataVersion(tx, companyId);
           return updated;
         });
       }),

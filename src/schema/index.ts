@@ -13,5 +13,6 @@ import "./scorecard.js";
 import "./embed.js";
 import "./company-settings.js";
 import "./import.js";
+import "./org-chart.js";
 
 export const schema = builder.toSchema({ sortSchema: true });
