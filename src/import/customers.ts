@@ -87,7 +87,7 @@ export class Directory {
   }
 }
 
-function attributesOf(row: Row, attributeColumns: ReadonlyMap<string, number>): Record<string, unknown> | null {
+function attributesOf(row: Row): Record<string, unknown> | null {
   let out: Record<string, unknown> | null = null;
   const json = cleanLine(row.raw("attributes"));
   if (json !== null) {
@@ -95,35 +95,35 @@ function attributesOf(row: Row, attributeColumns: ReadonlyMap<string, number>): 
     try {
       parsed = JSON.parse(json);
     } catch {
-      throw new RowRejected("attributes is not valid JSON");
+      throw new RowRejected("attributes is not valid JSON", "attributes");
     }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new RowRejected("attributes must be a JSON object");
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new RowRejected("attributes must be a JSON object", "attributes");
     out = { ...(parsed as Record<string, unknown>) };
   }
-  for (const [name, i] of attributeColumns) {
-    const v = cleanLine(row.rawAt(i));
+  for (const [name, raw] of row.cells.attributes()) {
+    const v = cleanLine(raw);
     if (v !== null) (out ??= {})[name] = v;
   }
   return out;
 }
 
-export function readCustomer(row: Row, directory: Directory, attributeColumns: ReadonlyMap<string, number>): CustomerInput {
+export function readCustomer(row: Row, directory: Directory): CustomerInput {
   const email = row.email("email");
   const phone = row.phone("phone");
   let externalId = row.id("external_id");
   const name = row.text("name", false, 300);
   const acquiredAt = row.date("acquired_at");
   const churnedAt = row.date("churned_at");
-  if (acquiredAt && churnedAt && churnedAt < acquiredAt) throw new RowRejected("churned_at is before acquired_at");
+  if (acquiredAt && churnedAt && churnedAt < acquiredAt) throw new RowRejected("churned_at is before acquired_at", "churned_at");
   const segment = row.vocab("segment", "customers.segment", null);
   const lifecycleStage = row.vocab("lifecycle_stage", "customers.lifecycle_stage", null);
   const acquisitionChannel = row.vocab("acquisition_channel", "customers.acquisition_channel", null);
   const notes = row.multiline("notes");
-  const attributes = attributesOf(row, attributeColumns);
+  const attributes = attributesOf(row);
 
   // 填补缺失值: a new customer needs a name; the identity it was given stands in for it.
   const fallbackName = name ?? email ?? phone ?? externalId;
-  if (fallbackName === null) throw new RowRejected("missing name (and no external_id, email or phone to stand in for it)");
+  if (fallbackName === null) throw new RowRejected("missing name (and no external_id, email or phone to stand in for it)", "name");
   if (externalId === null && email === null && phone === null) {
     // Nothing to recognise this customer by on a rerun: its content is its identity.
     externalId = derivedId("customers", [fallbackName, segment, lifecycleStage, acquisitionChannel, acquiredAt?.toISOString() ?? null, notes]);

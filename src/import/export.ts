@@ -14,38 +14,23 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { stringify } from "csv-stringify";
 import type { SqlDriver } from "../db/driver.js";
+import { DECLARATIONS, type SourceDeclaration } from "../sources/index.js";
 
-export const EXPORT_TABLES = [
-  "customers", "orders", "interactions", "tickets", "survey_responses", "opportunities", "opportunity_stages",
-  "campaigns", "campaign_costs", "ratings",
-] as const;
-export type ExportTable = (typeof EXPORT_TABLES)[number];
+/** Tables written, in import order (the files import back in this order); from the source declarations. */
+export const EXPORT_TABLES: readonly string[] = DECLARATIONS.map((d) => d.table);
+export type ExportTable = string;
 
 export function isExportTable(value: string): value is ExportTable {
-  return (EXPORT_TABLES as readonly string[]).includes(value);
+  return EXPORT_TABLES.includes(value);
 }
 
-/** Time order per table (the id breaks ties, so the output is deterministic). */
-const ORDER: Record<ExportTable, string> = {
-  customers: "t.created_at, t.id",
-  orders: "t.at, t.id",
-  interactions: "t.at, t.id",
-  tickets: "t.opened_at, t.id",
-  survey_responses: "t.at, t.id",
-  opportunities: "t.created_at, t.id",
-  opportunity_stages: "t.entered_at, t.id",
-  campaigns: "t.starts_at, t.id",
-  campaign_costs: "t.at, t.id",
-  ratings: "t.period_start, t.id",
-};
-
-const WITH_CUSTOMER = new Set<ExportTable>(["orders", "interactions", "tickets", "survey_responses", "opportunities", "opportunity_stages"]);
-const WITH_EXTERNAL_ID = new Set<ExportTable>(["customers", "orders", "interactions", "tickets", "survey_responses"]);
+const BY_TABLE = new Map<string, SourceDeclaration>(DECLARATIONS.map((d) => [d.table, d]));
 
 type Exec = Pick<SqlDriver, "query">;
 
 /** The SELECT for one table: every column as text, then the re-import helpers. */
 async function selectFor(tx: Exec, table: ExportTable): Promise<{ sql: string; header: string[] }> {
+  const spec = BY_TABLE.get(table)!.export;
   const cols = await tx.query<{ column_name: string; data_type: string }>(
     `SELECT column_name, data_type FROM information_schema.columns
       WHERE table_schema = current_schema() AND table_name = $1 AND column_name <> 'company_id'
@@ -57,23 +42,17 @@ async function selectFor(tx: Exec, table: ExportTable): Promise<{ sql: string; h
   for (const c of cols) {
     const ref = `t."${c.column_name}"`;
     header.push(c.column_name);
-    if (c.column_name === "external_id" && WITH_EXTERNAL_ID.has(table)) exprs.push(`coalesce(${ref}, t.id::text)`);
+    if (c.column_name === "external_id" && spec.externalIdFallback) exprs.push(`coalesce(${ref}, t.id::text)`);
     else if (c.data_type === "timestamp with time zone") exprs.push(`to_char(${ref} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
     else exprs.push(`${ref}::text`);
   }
-  const joins: string[] = [];
-  if (WITH_CUSTOMER.has(table)) {
-    header.push("customer_external_id");
-    exprs.push("coalesce(c.external_id, c.id::text)");
-    joins.push("LEFT JOIN customers c ON c.id = t.customer_id");
+  for (const x of spec.extra ?? []) {
+    header.push(x.header);
+    exprs.push(x.sql);
   }
-  if (table === "customers") {
-    header.push("owner", "team", "campaign");
-    exprs.push("coalesce(m.email, m.name)", "tm.name", "cp.name");
-    joins.push("LEFT JOIN members m ON m.id = t.owner_member_id", "LEFT JOIN teams tm ON tm.id = t.owner_team_id", "LEFT JOIN campaigns cp ON cp.id = t.campaign_id");
-  }
+  const joins = spec.joins ?? [];
   // Aliases: two expressions may otherwise share a result name and overwrite each other in the row object.
-  const sql = `SELECT ${exprs.map((e, i) => `${e} AS c${i}`).join(", ")} FROM "${table}" t ${joins.join(" ")} WHERE t.company_id = $1 ORDER BY ${ORDER[table]}`;
+  const sql = `SELECT ${exprs.map((e, i) => `${e} AS c${i}`).join(", ")} FROM "${table}" t ${joins.join(" ")} WHERE t.company_id = $1 ORDER BY ${spec.order}`;
   return { sql, header };
 }
 

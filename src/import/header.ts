@@ -1,7 +1,8 @@
 // Maps a file's header row onto a kind's columns. A canonical name wins over an
 // alias (an export carries both customer_external_id and customer_id); among
 // aliases the leftmost wins. Unknown headers are reported, never guessed at.
-import { COLUMNS, requiredColumnGroups, type ImportKind } from "./kinds.js";
+import { declarationOfKind } from "../sources/index.js";
+import { requiredColumnGroups, type ImportKind } from "./kinds.js";
 import { headerKey } from "./text.js";
 
 export interface HeaderMap {
@@ -19,7 +20,8 @@ export class HeaderError extends Error {}
 
 export function resolveHeader(kind: ImportKind, cells: readonly string[]): HeaderMap {
   const keys = cells.map(headerKey);
-  const defs = COLUMNS[kind];
+  const decl = declarationOfKind(kind).import;
+  const defs = decl.columns;
   const index = new Map<string, number>();
   const used = new Set<number>();
   keys.forEach((k, i) => {
@@ -37,15 +39,16 @@ export function resolveHeader(kind: ImportKind, cells: readonly string[]): Heade
     used.add(i);
   });
   const attributes = new Map<string, number>();
+  const attributeColumns = decl.attributeColumns === true;
   const ignored: string[] = [];
   keys.forEach((k, i) => {
     if (used.has(i)) return;
-    if (kind === "customers" && k.startsWith("attr_") && k.length > 5) attributes.set(k.slice(5), i);
+    if (attributeColumns && k.startsWith("attr_") && k.length > 5) attributes.set(k.slice(5), i);
     else if (k !== "") ignored.push(cells[i]!.trim());
   });
   const missing = requiredColumnGroups(kind).filter((group) => !group.some((c) => index.has(c)));
   if (missing.length > 0) {
-    const describe = (group: string[]) => (group.length === 1 ? `"${group[0]}"` : `one of ${group.map((c) => `"${c}"`).join(", ")}`);
+    const describe = (group: readonly string[]) => (group.length === 1 ? `"${group[0]}"` : `one of ${group.map((c) => `"${c}"`).join(", ")}`);
     throw new HeaderError(`the header lacks ${missing.map(describe).join(" and ")} (header: ${cells.join(", ")})`);
   }
   return { index, width: cells.length, ignored, attributes };

@@ -3,11 +3,9 @@
 // transaction together with the job's progress. A crash loses at most the
 // uncommitted batch; importing the same file again resumes after the job's
 // last committed line, and a file already imported is a no-op.
-import { z } from "zod";
 import type { SqlDriver } from "../db/driver.js";
-import { countryCodeForZone } from "./contact.js";
-import { Directory, readCustomer, type CustomerInput } from "./customers.js";
-import { readFact, type FactKind, type FactRow } from "./facts.js";
+import { declarationOfKind, type CleanedRow, type ImportDeclaration } from "../sources/index.js";
+import { loadCleanEnv, readRow } from "./clean.js";
 import { HeaderError, resolveHeader, type HeaderMap } from "./header.js";
 import {
   failJob, finishJob, ImportConflict, lockJob, openJob, saveProgress,
@@ -15,14 +13,12 @@ import {
 } from "./jobs.js";
 import type { ImportKind } from "./kinds.js";
 import { readCsv } from "./reader.js";
-import { Row, RowRejected, type CleanEnv } from "./row.js";
+import { csvCells, type CleanEnv } from "./row.js";
 import { scanSource, type ImportSource } from "./source.js";
 import { bumpDataVersion } from "../metrics/data-version.js";
 import { StatsCollector } from "./stats.js";
 import { cleanLine } from "./text.js";
-import { VocabularySet } from "./vocab.js";
-import { writeCustomerBatch } from "./write-customers.js";
-import { writeFactBatch, type RowOutcome } from "./write-facts.js";
+import type { RowOutcome } from "./write-facts.js";
 
 export const DEFAULT_BATCH_ROWS = 2000;
 
@@ -72,15 +68,6 @@ export interface ImportOutcome {
   elapsedMs: number;
 }
 
-const CompanySettings = z.object({
-  import: z
-    .object({
-      vocabularies: z.record(z.string(), z.array(z.string())).optional(),
-      defaultCountryCode: z.string().regex(/^[1-9]\d{0,2}$/).optional(),
-    })
-    .optional(),
-});
-
 interface Batch {
   rows: Pending[];
   rejects: RejectedRow[];
@@ -97,22 +84,17 @@ const newBatch = (after: number): Batch => ({ rows: [], rejects: [], count: 0, e
 interface Pending {
   line: number;
   cells: readonly string[];
-  fact?: FactRow;
-  customer?: CustomerInput;
+  row: CleanedRow;
 }
 
 export async function runImport(db: { sql: SqlDriver }, options: RunImportOptions): Promise<ImportOutcome> {
   const { sql } = db;
   const started = Date.now();
-  const companies = await sql.query<{ time_zone: string; currency: string; settings: unknown }>(
-    "SELECT time_zone, currency, settings FROM companies WHERE id = $1",
-    [options.companyId],
-  );
-  const company = companies[0];
-  if (!company) throw new Error(`no company ${options.companyId}`);
+  const decl = declarationOfKind(options.kind).import;
+  const key = { dayFirst: options.dayFirst ?? false };
+  const env: CleanEnv = await loadCleanEnv(sql, options.companyId, key);
 
   const scan = await scanSource(options.source);
-  const key = { dayFirst: options.dayFirst ?? false };
   const opened = await openJob(
     sql,
     {
@@ -126,18 +108,9 @@ export async function runImport(db: { sql: SqlDriver }, options: RunImportOption
   const resumedFrom = job.lastLine;
   options.onStart?.(job, resumedFrom);
 
-  const settings = CompanySettings.safeParse(typeof company.settings === "string" ? JSON.parse(company.settings) : company.settings);
-  const importSettings = settings.success ? settings.data.import : undefined;
   const stats = new StatsCollector(job.stats);
   stats.data.encoding = scan.encoding;
   stats.data.delimiter = scan.delimiter === "\t" ? "tab" : scan.delimiter;
-  const env: CleanEnv = {
-    zone: company.time_zone,
-    dayFirst: key.dayFirst,
-    defaultCountry: importSettings?.defaultCountryCode ?? countryCodeForZone(company.time_zone),
-    currency: company.currency,
-    vocab: new VocabularySet(importSettings?.vocabularies),
-  };
 
   let rowsThisRun = 0;
   // While one batch commits, the next one is read and cleaned (the database and
@@ -152,23 +125,18 @@ export async function runImport(db: { sql: SqlDriver }, options: RunImportOption
       await lockJob(tx, job);
       let outcomes = new Map<number, RowOutcome>();
       if (b.rows.length > 0) {
-        if (options.kind === "customers") {
-          const r = await writeCustomerBatch(tx, options.companyId, job.id, b.rows.map((p) => p.customer!), stats);
-          outcomes = r.outcomes;
-          warnings.push(...r.warnings);
-        } else {
-          const r = await writeFactBatch(tx, options.companyId, job.id, options.kind as FactKind, b.rows.map((p) => p.fact!));
-          outcomes = r.outcomes;
-          const cells = new Map(b.rows.map((p) => [p.line, p.cells]));
-          rejects.push(...r.rejects.map((x) => ({ ...x, cells: cells.get(x.line) ?? null })));
-        }
+        const r = await decl.write(tx, { companyId: options.companyId, jobId: job.id, stats }, b.rows.map((p) => p.row));
+        outcomes = r.outcomes;
+        warnings.push(...(r.warnings ?? []));
+        const cells = new Map(b.rows.map((p) => [p.line, p.cells]));
+        rejects.push(...r.rejects.map((x) => ({ ...x, cells: cells.get(x.line) ?? null })));
       }
       for (const p of b.rows) {
         const o = outcomes.get(p.line);
         if (o === undefined) continue;
         counts[o]++;
-        stats.apply(p.fact?.events ?? p.customer?.events ?? []);
-        for (const w of p.fact?.warnings ?? p.customer?.warnings ?? []) warnings.push({ line: p.line, reason: w });
+        stats.apply(p.row.events);
+        for (const w of p.row.warnings) warnings.push({ line: p.line, reason: w });
       }
       rejects.sort((x, y) => x.line - y.line);
       warnings.sort((x, y) => x.line - y.line);
@@ -197,7 +165,7 @@ export async function runImport(db: { sql: SqlDriver }, options: RunImportOption
   };
 
   try {
-    const directory = options.kind === "customers" ? await Directory.load(sql, options.companyId) : null;
+    const prepared = decl.prepare ? await decl.prepare(sql, options.companyId) : undefined;
     const limit = options.batchRows ?? DEFAULT_BATCH_ROWS;
     let header: HeaderMap | null = null;
     let b = newBatch(resumedFrom);
@@ -226,7 +194,7 @@ export async function runImport(db: { sql: SqlDriver }, options: RunImportOption
         continue;
       } else {
         b.count++;
-        const pending = readRecord(item.cells, item.line, item.endLine, header, env, options.kind, directory);
+        const pending = readRecord(item.cells, item.line, item.endLine, header, env, decl, prepared);
         if ("reason" in pending) b.rejects.push(pending);
         else b.rows.push(pending);
       }
@@ -259,8 +227,8 @@ function readRecord(
   endLine: number,
   header: HeaderMap,
   env: CleanEnv,
-  kind: ImportKind,
-  directory: Directory | null,
+  decl: ImportDeclaration,
+  prepared: unknown,
 ): Pending | RejectedRow {
   let cells = raw;
   if (cells.length > header.width && cells.slice(header.width).every((c) => cleanLine(c) === null)) {
@@ -271,12 +239,7 @@ function readRecord(
     const span = endLine > line ? ` (record spans lines ${line}–${endLine}: check for an unbalanced quote)` : "";
     return { line, reason: `expected ${header.width} columns, found ${cells.length}${span}`, cells: raw };
   }
-  const row = new Row(cells, header, line, env);
-  try {
-    if (kind === "customers") return { line, cells, customer: readCustomer(row, directory!, header.attributes) };
-    return { line, cells, fact: readFact(kind, row) };
-  } catch (err) {
-    if (err instanceof RowRejected) return { line, reason: err.reason, cells };
-    throw err;
-  }
+  const r = readRow(decl, csvCells(cells, header), line, env, prepared);
+  if (!r.ok) return { line, reason: r.reason, field: r.field, cells };
+  return { line, cells, row: r.row };
 }

@@ -12,6 +12,8 @@ export interface ImportIssue {
   line: number;
   /** Why the row was rejected, or what the importer remarked about it. */
   reason: string;
+  /** The column the reason is about, when it is about one (a sync names it; CSV jobs store line and reason). */
+  field?: string | null;
 }
 
 export interface ImportOptionsKey {

@@ -10,10 +10,60 @@ import type { StatEvent } from "./stats.js";
 import { cleanCode, cleanLine, cleanMultiline } from "./text.js";
 import type { VocabName, VocabularySet } from "./vocab.js";
 
+/**
+ * A row refused by cleaning: the reason as shown to users, and the column it is
+ * about (null when it is about the row as a whole), so an API can name the field.
+ */
 export class RowRejected extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    readonly field: string | null = null,
+  ) {
     super(reason);
   }
+}
+
+/**
+ * Where a row's cells come from: a CSV record read through its header, or an
+ * object (a JSON sync batch) keyed by column name. Cleaning is the same for both.
+ */
+export interface RowCells {
+  /** The cell of a canonical column, as text; undefined when the row has no such column. */
+  get(column: string): string | undefined;
+  has(column: string): boolean;
+  /** Free-form attribute cells (customers' attr_<name> columns). */
+  attributes(): Iterable<readonly [string, string | undefined]>;
+}
+
+/** A CSV record's cells through its resolved header. */
+export function csvCells(cells: readonly string[], header: HeaderMap): RowCells {
+  return {
+    get: (column) => {
+      const i = header.index.get(column);
+      return i === undefined ? undefined : cells[i];
+    },
+    has: (column) => header.index.has(column),
+    attributes: () => [...header.attributes].map(([name, i]) => [name, cells[i]] as const),
+  };
+}
+
+/**
+ * An object's values by column name (a JSON record): strings as they are, numbers and
+ * booleans as text, objects as JSON, null/undefined as absent. `attributes` may be an object.
+ */
+export function objectCells(record: Readonly<Record<string, unknown>>): RowCells {
+  const text = (v: unknown): string | undefined => {
+    if (v === null || v === undefined) return undefined;
+    if (typeof v === "string") return v;
+    if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+    if (v instanceof Date) return v.toISOString();
+    return JSON.stringify(v);
+  };
+  return {
+    get: (column) => (Object.prototype.hasOwnProperty.call(record, column) ? text(record[column]) : undefined),
+    has: (column) => Object.prototype.hasOwnProperty.call(record, column),
+    attributes: () => [],
+  };
 }
 
 /** Per-import settings the cleaners need. */
@@ -40,23 +90,17 @@ export class Row {
   readonly events: StatEvent[] = [];
 
   constructor(
-    private readonly cells: readonly string[],
-    private readonly header: HeaderMap,
+    readonly cells: RowCells,
     readonly line: number,
     readonly env: CleanEnv,
   ) {}
 
   has(column: string): boolean {
-    return this.header.index.has(column);
+    return this.cells.has(column);
   }
 
   raw(column: string): string | undefined {
-    const i = this.header.index.get(column);
-    return i === undefined ? undefined : this.cells[i];
-  }
-
-  rawAt(i: number): string | undefined {
-    return this.cells[i];
+    return this.cells.get(column);
   }
 
   /** One-line text; `required` refuses the row when blank. */
@@ -65,23 +109,23 @@ export class Row {
   text(column: string, required = false, max = MAX_TEXT): string | null {
     const v = cleanLine(this.raw(column));
     if (v === null) {
-      if (required) throw new RowRejected(`missing ${column}`);
+      if (required) throw new RowRejected(`missing ${column}`, column);
       return null;
     }
-    if (v.length > max) throw new RowRejected(`${column} is longer than ${max} characters`);
+    if (v.length > max) throw new RowRejected(`${column} is longer than ${max} characters`, column);
     return v;
   }
 
   multiline(column: string, max = 4000): string | null {
     const v = cleanMultiline(this.raw(column));
-    if (v !== null && v.length > max) throw new RowRejected(`${column} is longer than ${max} characters`);
+    if (v !== null && v.length > max) throw new RowRejected(`${column} is longer than ${max} characters`, column);
     return v;
   }
 
   /** An identifier (external ids): NFKC, trimmed, at most 200 characters. */
   id(column: string): string | null {
     const v = cleanCode(this.raw(column));
-    if (v !== null && v.length > MAX_ID) throw new RowRejected(`${column} is longer than ${MAX_ID} characters`);
+    if (v !== null && v.length > MAX_ID) throw new RowRejected(`${column} is longer than ${MAX_ID} characters`, column);
     return v;
   }
 
@@ -89,7 +133,7 @@ export class Row {
     const raw = this.raw(column);
     if (cleanLine(raw) === null) return null;
     const r = normalizeEmail(raw!);
-    if (!r.ok) throw new RowRejected(`${column}: ${r.reason}`);
+    if (!r.ok) throw new RowRejected(`${column}: ${r.reason}`, column);
     if (r.changed) this.events.push({ k: "email" });
     if (r.note) this.warnings.push(`${column}: ${r.note}`);
     return r.value;
@@ -99,7 +143,7 @@ export class Row {
     const raw = this.raw(column);
     if (cleanLine(raw) === null) return null;
     const r = normalizePhone(raw!, this.env.defaultCountry);
-    if (!r.ok) throw new RowRejected(`${column}: ${r.reason}`);
+    if (!r.ok) throw new RowRejected(`${column}: ${r.reason}`, column);
     if (r.changed) this.events.push({ k: "phone" });
     if (!r.value.e164) this.events.push({ k: "phoneNoCountry" });
     if (r.note) this.warnings.push(`${column}: ${r.note}`);
@@ -111,11 +155,11 @@ export class Row {
   date(column: string, required = false): Date | null {
     const raw = this.raw(column);
     if (cleanLine(raw) === null) {
-      if (required) throw new RowRejected(`missing ${column}`);
+      if (required) throw new RowRejected(`missing ${column}`, column);
       return null;
     }
     const r = parseDate(raw!, column, { zone: this.env.zone, dayFirst: this.env.dayFirst });
-    if (!r.ok) throw new RowRejected(r.reason);
+    if (!r.ok) throw new RowRejected(r.reason, column);
     this.events.push({ k: "date", format: r.format });
     return r.value;
   }
@@ -123,8 +167,8 @@ export class Row {
   /** Money in cents; negative amounts are refused. */
   money(column: string): bigint {
     const r = parseMoney(this.raw(column) ?? "", column);
-    if (!r.ok) throw new RowRejected(r.reason);
-    if (r.value < 0n) throw new RowRejected(`negative ${column}: "${cleanLine(this.raw(column))}"`);
+    if (!r.ok) throw new RowRejected(r.reason, column);
+    if (r.value < 0n) throw new RowRejected(`negative ${column}: "${cleanLine(this.raw(column))}"`, column);
     return r.value;
   }
 
@@ -133,11 +177,11 @@ export class Row {
   number(column: string, required = false): number | null {
     const raw = this.raw(column);
     if (cleanLine(raw) === null) {
-      if (required) throw new RowRejected(`missing ${column}`);
+      if (required) throw new RowRejected(`missing ${column}`, column);
       return null;
     }
     const r = parseNumber(raw!, column);
-    if (!r.ok) throw new RowRejected(r.reason);
+    if (!r.ok) throw new RowRejected(r.reason, column);
     return r.value;
   }
 
@@ -145,7 +189,7 @@ export class Row {
     const raw = this.raw(column);
     if (cleanLine(raw) === null) return null;
     const r = parseInteger(raw!, column);
-    if (!r.ok) throw new RowRejected(r.reason);
+    if (!r.ok) throw new RowRejected(r.reason, column);
     return r.value;
   }
 
@@ -153,8 +197,8 @@ export class Row {
     const raw = this.raw(column);
     if (cleanLine(raw) === null) return null;
     const r = parseDuration(raw!, column);
-    if (!r.ok) throw new RowRejected(r.reason);
-    if (r.value < 0) throw new RowRejected(`negative ${column}`);
+    if (!r.ok) throw new RowRejected(r.reason, column);
+    if (r.value < 0) throw new RowRejected(`negative ${column}`, column);
     return r.value;
   }
 
@@ -162,7 +206,7 @@ export class Row {
     const raw = this.raw(column);
     if (cleanLine(raw) === null) return fallback;
     const r = parseBoolean(raw!, column);
-    if (!r.ok) throw new RowRejected(r.reason);
+    if (!r.ok) throw new RowRejected(r.reason, column);
     return r.value;
   }
 
@@ -174,12 +218,12 @@ export class Row {
   vocab(column: string, name: VocabName, blank?: string | null): string | null {
     const v = cleanLine(this.raw(column));
     if (v === null) {
-      if (blank === undefined) throw new RowRejected(`missing ${column}`);
+      if (blank === undefined) throw new RowRejected(`missing ${column}`, column);
       if (blank !== null) this.filled(column);
       return blank;
     }
     const r = this.env.vocab.map(name, v, column);
-    if (!r.ok) throw new RowRejected(r.reason);
+    if (!r.ok) throw new RowRejected(r.reason, column);
     if (r.unknown) this.events.push({ k: "other", column, value: v });
     if (r.synonym) this.events.push({ k: "synonym", column });
     return r.value;
@@ -198,7 +242,7 @@ export class Row {
     if (email !== null) return { by: "email", value: email };
     const phone = this.phone("customer_phone");
     if (phone !== null) return { by: "phone", value: phone };
-    throw new RowRejected("missing customer (customer_external_id, customer_email or customer_phone)");
+    throw new RowRejected("missing customer (customer_external_id, customer_email or customer_phone)", "customer_external_id");
   }
 }
 

@@ -16,7 +16,7 @@ import { CUSTOMER_COLUMNS } from "../seed/tables.js";
 import type { CustomerInput } from "./customers.js";
 import type { ImportIssue } from "./jobs.js";
 import type { StatsCollector } from "./stats.js";
-import type { BatchResult, RowOutcome } from "./write-facts.js";
+import type { BatchResult, RowOutcome, WriteContext } from "../sources/declaration.js";
 
 type Exec = Pick<SqlDriver, "query">;
 
@@ -183,13 +183,8 @@ function newRecord(row: CustomerInput, stats: StatsCollector): CustomerRecord {
   };
 }
 
-export async function writeCustomerBatch(
-  tx: Exec,
-  companyId: string,
-  jobId: string,
-  rows: readonly CustomerInput[],
-  stats: StatsCollector,
-): Promise<BatchResult & { warnings: ImportIssue[] }> {
+export async function writeCustomerBatch(tx: Exec, ctx: WriteContext, rows: readonly CustomerInput[]): Promise<BatchResult & { warnings: ImportIssue[] }> {
+  const { companyId, jobId, stats } = ctx;
   const outcomes = new Map<number, RowOutcome>();
   const warnings: ImportIssue[] = [];
   const index = new Index();
@@ -198,7 +193,7 @@ export async function writeCustomerBatch(
   // Customers an earlier line of this file reached (earlier batches: import_job_keys; this batch: added below).
   const firstLine = new Map<string, number>();
   const probe = rows.map((r) => index.match(r)).filter((s): s is Slot => s !== undefined);
-  if (probe.length > 0) {
+  if (probe.length > 0 && jobId !== null) {
     const seen = await tx.query<{ key: string; line: number }>("SELECT key, line FROM import_job_keys WHERE job_id = $1 AND key = ANY($2::text[])", [
       jobId, [...new Set(probe.map((s) => `c:${s.record.id}`))],
     ]);
@@ -269,7 +264,7 @@ export async function writeCustomerBatch(
       ],
     );
   }
-  if (newKeys.length > 0) {
+  if (newKeys.length > 0 && jobId !== null) {
     await tx.query("INSERT INTO import_job_keys (job_id, key, line) SELECT $1::uuid, k, l FROM unnest($2::text[], $3::int[]) AS u(k, l)", [
       jobId, newKeys.map(([id]) => `c:${id}`), newKeys.map(([, line]) => line),
     ]);

@@ -5,19 +5,14 @@
 // writes nothing; a changed row (a ticket resolved since the last export) is
 // updated, keeping the team/member it was attributed to when first imported.
 import type { SqlDriver } from "../db/driver.js";
-import { FACTS, type FactKind, type FactRow } from "./facts.js";
+import type { BatchResult, RowOutcome, WriteContext } from "../sources/declaration.js";
+import type { FactRow, FactTable } from "./facts.js";
 import type { ImportIssue } from "./jobs.js";
 import type { CustomerRef } from "./row.js";
 
 type Exec = Pick<SqlDriver, "query">;
 
-export type RowOutcome = "inserted" | "updated" | "unchanged";
-
-export interface BatchResult {
-  /** Outcome per accepted row, by line. */
-  outcomes: Map<number, RowOutcome>;
-  rejects: ImportIssue[];
-}
+export type { BatchResult, RowOutcome };
 
 interface CustomerHit {
   id: string;
@@ -71,8 +66,8 @@ async function resolveCustomers(tx: Exec, companyId: string, refs: readonly Cust
   return out;
 }
 
-function upsertSql(kind: FactKind): string {
-  const cols = FACTS[kind].columns;
+function upsertSql(spec: FactTable): string {
+  const cols = spec.columns;
   const q = (n: string) => `"${n}"`;
   const names = ["id", "company_id", "external_id", "customer_id", "team_id", "member_id", ...cols.map((c) => c.name)].map(q).join(", ");
   const arrays = ["external_id", "customer_id", "team_id", "member_id", ...cols.map((_, i) => `c${i}`)];
@@ -84,7 +79,7 @@ function upsertSql(kind: FactKind): string {
   const data = ["customer_id", ...cols.map((c) => c.name)].map(q);
   // Attribution is history: it changes only when the row now names another customer.
   const keepUnlessMoved = (col: string) => `${q(col)} = CASE WHEN t."customer_id" = EXCLUDED."customer_id" THEN t.${q(col)} ELSE EXCLUDED.${q(col)} END`;
-  return `INSERT INTO ${q(FACTS[kind].table)} AS t (${names})
+  return `INSERT INTO ${q(spec.table)} AS t (${names})
     SELECT ${select} FROM unnest(${unnest}) AS u(${arrays.join(", ")})
     ON CONFLICT ("company_id", "external_id") DO UPDATE SET
       ${[...data.map((c) => `${c} = EXCLUDED.${c}`), keepUnlessMoved("team_id"), keepUnlessMoved("member_id")].join(",\n      ")}
@@ -92,7 +87,7 @@ function upsertSql(kind: FactKind): string {
     RETURNING t.external_id, (t.xmax = 0) AS inserted`;
 }
 
-const SQL_CACHE = new Map<FactKind, string>();
+const SQL_CACHE = new Map<FactTable, string>();
 
 type Accepted = FactRow & { customerHit: CustomerHit };
 
@@ -101,7 +96,9 @@ type Accepted = FactRow & { customerHit: CustomerHit };
  * duplicate line. The insert does the probe too, and the earlier lines are read
  * only for the (rare) losers.
  */
-async function claimKeys(tx: Exec, jobId: string, rows: readonly Accepted[], rejects: ImportIssue[]): Promise<Accepted[]> {
+export async function claimKeys<T extends { line: number; externalId: string; derived: boolean }>(tx: Exec, jobId: string | null, rows: readonly T[], rejects: ImportIssue[]): Promise<T[]> {
+  // A sync batch has no job: it is one call, and its duplicates were found in memory.
+  if (jobId === null) return [...rows];
   const claimed = await tx.query<{ key: string }>(
     `INSERT INTO import_job_keys (job_id, key, line) SELECT $1::uuid, k, l FROM unnest($2::text[], $3::int[]) AS u(k, l)
      ON CONFLICT (job_id, key) DO NOTHING RETURNING key`,
@@ -114,11 +111,12 @@ async function claimKeys(tx: Exec, jobId: string, rows: readonly Accepted[], rej
     jobId, lost.map((r) => `x:${r.externalId}`),
   ]);
   const lines = new Map(earlier.map((e) => [e.key.slice(2), e.line]));
-  for (const row of lost) rejects.push({ line: row.line, reason: duplicateReason(row, lines.get(row.externalId) ?? 0) });
+  for (const row of lost) rejects.push({ line: row.line, reason: duplicateReason(row, lines.get(row.externalId) ?? 0), field: "external_id" });
   return rows.filter((r) => won.has(r.externalId));
 }
 
-export async function writeFactBatch(tx: Exec, companyId: string, jobId: string, kind: FactKind, rows: readonly FactRow[]): Promise<BatchResult> {
+export async function writeFactBatch(tx: Exec, ctx: WriteContext, spec: FactTable, rows: readonly FactRow[]): Promise<BatchResult> {
+  const { companyId, jobId } = ctx;
   const rejects: ImportIssue[] = [];
   const outcomes = new Map<number, RowOutcome>();
   const customers = await resolveCustomers(tx, companyId, rows.map((r) => r.customer));
@@ -129,12 +127,12 @@ export async function writeFactBatch(tx: Exec, companyId: string, jobId: string,
   for (const row of rows) {
     const hit = customers.get(refKey(row.customer))!;
     if ("error" in hit) {
-      rejects.push({ line: row.line, reason: hit.error });
+      rejects.push({ line: row.line, reason: hit.error, field: `customer_${row.customer.by}` });
       continue;
     }
     const seen = firstLine.get(row.externalId);
     if (seen !== undefined) {
-      rejects.push({ line: row.line, reason: duplicateReason(row, seen) });
+      rejects.push({ line: row.line, reason: duplicateReason(row, seen), field: "external_id" });
       continue;
     }
     firstLine.set(row.externalId, row.line);
@@ -149,10 +147,10 @@ export async function writeFactBatch(tx: Exec, companyId: string, jobId: string,
     accepted.map((r) => r.customerHit.id),
     accepted.map((r) => r.customerHit.teamId),
     accepted.map((r) => r.customerHit.memberId),
-    ...FACTS[kind].columns.map((_, i) => accepted.map((r) => r.values[i] ?? null)),
+    ...spec.columns.map((_, i) => accepted.map((r) => r.values[i] ?? null)),
   ];
-  let sql = SQL_CACHE.get(kind);
-  if (!sql) SQL_CACHE.set(kind, (sql = upsertSql(kind)));
+  let sql = SQL_CACHE.get(spec);
+  if (!sql) SQL_CACHE.set(spec, (sql = upsertSql(spec)));
   // Only inserted or changed rows come back: the rest were present with the same values.
   const written = await tx.query<{ external_id: string; inserted: boolean }>(sql, params);
   const byExt = new Map(written.map((w) => [w.external_id, w.inserted]));
@@ -163,6 +161,6 @@ export async function writeFactBatch(tx: Exec, companyId: string, jobId: string,
   return { outcomes, rejects };
 }
 
-function duplicateReason(row: FactRow, firstLine: number): string {
+export function duplicateReason(row: { derived: boolean; externalId: string }, firstLine: number): string {
   return row.derived ? `duplicate of line ${firstLine} (identical row)` : `duplicate of line ${firstLine} (external_id "${row.externalId}")`;
 }

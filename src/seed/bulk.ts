@@ -33,7 +33,7 @@ export class BulkTable<C extends readonly ColumnSpec[]> {
 
   constructor(
     readonly table: string,
-    private readonly specs: C,
+    readonly specs: C,
     /** Values equal on every row (company_id …), sent once as scalars. */
     private readonly constants: readonly (ColumnSpec & { readonly value: string })[] = [],
   ) {

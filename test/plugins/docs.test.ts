@@ -5,6 +5,8 @@ import { createMetricSession, type MetricSession } from "../../src/metrics/engin
 import { resolvePeriod } from "../../src/metrics/period.js";
 import { catalogOf, registerPlugin, type RegisteredPlugin } from "../../src/metrics/registry.js";
 import { validatePlugin } from "../../src/metrics/validate.js";
+import { METRIC_DECLARATIONS } from "../../src/sources/index.js";
+import { customerFields } from "../../src/sources/shared.js";
 import { createCompany, createTestApp, type TestApp, type TestCompany } from "../helpers/app.js";
 import { TEST_DB } from "../helpers/database.js";
 import { at } from "./helpers.js";
@@ -73,5 +75,34 @@ describe(`worked examples of docs/plugins.md (${TEST_DB})`, () => {
     // A month without orders: the guard comes first → no value, no error.
     const jan = await session.value("channel_revenue_share", "company", null, resolvePeriod({ grain: "month", date: "2026-01-01" }, "UTC"));
     expect(jan.value).toBeNull();
+  });
+});
+
+// The "Sources and their fields" tables list what the source declarations offer.
+describe("sources in docs/plugins.md match the declarations", () => {
+  const sources = DOC.slice(DOC.indexOf("## Sources and their fields"), DOC.indexOf("## Formulas"));
+  const section = (name: string) => {
+    const start = sources.indexOf(`### \`${name}\``);
+    expect(start, name).toBeGreaterThan(0);
+    const end = sources.indexOf("\n### ", start + 1);
+    return sources.slice(start, end === -1 ? undefined : end);
+  };
+  const row = (text: string, label: string) => text.split("\n").find((l) => l.startsWith(`| ${label} |`)) ?? "";
+  const shared = new Set(Object.keys(customerFields));
+
+  it.each(METRIC_DECLARATIONS.map((d) => [d.name, d] as const))("%s", (name, d) => {
+    const text = section(name);
+    for (const field of Object.keys(d.metric.fields)) {
+      if (shared.has(field)) expect(sources, field).toContain(`\`${field}\``);
+      else expect(text, `${name}.${field}`).toMatch(new RegExp(`^\\|[^|]*\`${field}\``, "m"));
+    }
+    for (const time of d.metric.timeFields) expect(row(text, "Time fields"), `${name} time ${time}`).toContain(`\`${time}\``);
+    const dims = row(text, "Dimensions");
+    for (const [dim, def] of Object.entries(d.metric.dimensions)) {
+      if (def?.needsCustomer) expect(dims, `${name} customer dimensions`).toContain("*(customer)*");
+      else expect(dims, `${name} dimension ${dim}`).toContain(`\`${dim}\``);
+    }
+    const subjects = row(text, "Subjects");
+    for (const level of Object.keys(d.metric.subjects)) expect(subjects, `${name} subject ${level}`).toContain(level);
   });
 });
