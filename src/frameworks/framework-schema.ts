@@ -2,6 +2,7 @@
 // and managers' rating items with weights (normalised), per-item scoring
 // overrides, grade bands and the policy for missing data.
 import { z } from "zod";
+import { GRAINS } from "../metrics/period.js";
 import { KEY_PATTERN, scoreSchema } from "../metrics/plugin-schema.js";
 
 const kpiItem = z
@@ -21,6 +22,8 @@ const ratingItem = z
     weight: z.number().min(0).max(1000),
     /** Top of the rating scale managers use (1–scale). */
     scale: z.number().int().min(2).max(100).default(5),
+    /** How often managers rate it: a rating covers one whole period of this grain (setRating refuses others). */
+    period: z.enum(GRAINS).default("month"),
   })
   .strict();
 

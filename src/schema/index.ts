@@ -14,5 +14,6 @@ import "./embed.js";
 import "./company-settings.js";
 import "./import.js";
 import "./org-chart.js";
+import "./rating.js";
 
 export const schema = builder.toSchema({ sortSchema: true });
