@@ -5,7 +5,8 @@ export const campaignCosts = defineSource({
   name: "campaignCosts",
   table: "campaign_costs",
   description: "Money spent to acquire customers: campaign (marketing) spend and sales cost.",
-  columns: { campaign_id: "uuid", team_id: "uuid", member_id: "uuid", kind: "text", amount: "numeric", at: "timestamptz" },
+  columns: {
+    external_id: "text", campaign_id: "uuid", team_id: "uuid", member_id: "uuid", kind: "text", amount: "numeric", at: "timestamptz" },
   metric: {
     subjects: { team: "t.team_id", member: "t.member_id" },
     timeFields: ["at"],

@@ -7,6 +7,7 @@ export const opportunities = defineSource({
   table: "opportunities",
   description: "Sales opportunities: value, status (open, won, lost), created and closed dates.",
   columns: {
+    external_id: "text",
     customer_id: "uuid", team_id: "uuid", member_id: "uuid", name: "text", value: "numeric", source_channel: "text", stage: "text",
     status: "text", created_at: "timestamptz", closed_at: "timestamptz",
   },

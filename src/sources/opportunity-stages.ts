@@ -7,6 +7,7 @@ export const opportunityStages = defineSource({
   table: "opportunity_stages",
   description: "Stage history: one row each time an opportunity enters a funnel stage.",
   columns: {
+    external_id: "text",
     opportunity_id: "uuid", customer_id: "uuid", team_id: "uuid", member_id: "uuid", stage: "text", stage_order: "int", entered_at: "timestamptz",
   },
   metric: {
