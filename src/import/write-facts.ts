@@ -14,15 +14,15 @@ type Exec = Pick<SqlDriver, "query">;
 
 export type { BatchResult, RowOutcome };
 
-interface CustomerHit {
+export interface CustomerHit {
   id: string;
   teamId: string | null;
   memberId: string | null;
 }
 
-type Resolution = CustomerHit | { error: string };
+export type Resolution = CustomerHit | { error: string };
 
-const refKey = (r: CustomerRef) => `${r.by}:${r.value}`;
+export const refKey = (r: CustomerRef) => `${r.by}:${r.value}`;
 
 /** Matching expressions: emails and phones compare normalised, so rows written by other means still match. */
 const MATCH: Record<CustomerRef["by"], string> = {
@@ -34,7 +34,7 @@ const MATCH: Record<CustomerRef["by"], string> = {
 const matchValue = (by: CustomerRef["by"], value: string) => (by === "phone" ? value.replace(/\D/g, "") : value);
 
 /** Looks up the batch's customer references: one statement per kind of reference used. */
-async function resolveCustomers(tx: Exec, companyId: string, refs: readonly CustomerRef[]): Promise<Map<string, Resolution>> {
+export async function resolveCustomers(tx: Exec, companyId: string, refs: readonly CustomerRef[]): Promise<Map<string, Resolution>> {
   const out = new Map<string, Resolution>();
   const wanted: Record<CustomerRef["by"], Set<string>> = { external_id: new Set(), email: new Set(), phone: new Set() };
   for (const r of refs) wanted[r.by].add(r.value);

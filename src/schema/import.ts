@@ -7,7 +7,8 @@ import { audit } from "../auth/audit.js";
 import type { Viewer } from "../auth/viewer.js";
 import { runImport, type ImportOutcome } from "../import/importer.js";
 import { ImportConflict, type ImportIssue, type ImportJobState } from "../import/jobs.js";
-import { IMPORT_KINDS, type ImportKind } from "../import/kinds.js";
+import type { ImportKind } from "../import/kinds.js";
+import { IMPORT_DECLARATIONS } from "../sources/index.js";
 import { blobSource, textSource, type ImportSource } from "../import/source.js";
 import { logger } from "../logger.js";
 import { builder } from "./builder.js";
@@ -35,8 +36,11 @@ builder.scalarType("File", {
 });
 
 export const ImportKindEnum = builder.enumType("ImportKind", {
-  description: "What a CSV import holds; docs/import.md lists each kind's columns.",
-  values: Object.fromEntries(IMPORT_KINDS.map((k) => [k.toUpperCase(), { value: k }])) as Record<Uppercase<ImportKind>, { value: ImportKind }>,
+  description: "What a CSV import holds; docs/import.md lists each kind's columns and the order to import them in.",
+  values: Object.fromEntries(IMPORT_DECLARATIONS.map((d) => [d.import.kind.toUpperCase(), { value: d.import.kind, description: d.description }])) as Record<
+    Uppercase<ImportKind>,
+    { value: ImportKind; description: string }
+  >,
 });
 
 const ImportStatusEnum = builder.enumType("ImportStatus", {
