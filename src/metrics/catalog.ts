@@ -55,6 +55,12 @@ export const SOURCES = Object.fromEntries(
   METRIC_DECLARATIONS.map((d) => [d.name, { table: d.table, description: d.description, ...d.metric }]),
 ) as unknown as Record<SourceName, SourceDef>;
 
+/**
+ * Dimensions whose values are ids of another table: a breakdown shows the row's name
+ * instead (campaign slices are keyed by campaign name, not by UUID).
+ */
+export const DIMENSION_NAMES: Partial<Record<Dimension, { table: string }>> = { campaign: { table: "campaigns" } };
+
 /** SQL column behind a time field name (fields map holds it). */
 export function timeColumn(source: SourceDef, field: string): string {
   const def = source.fields[field];

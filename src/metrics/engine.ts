@@ -3,11 +3,12 @@
 // it the same way. One session per request: its loader batches every measure
 // the request asks for into as few SQL statements as there are sources.
 import type { SqlDriver } from "../db/driver.js";
-import { SOURCES, type Dimension, type SourceName, type SubjectLevel } from "./catalog.js";
+import { DIMENSION_NAMES, SOURCES, type Dimension, type SourceName, type SubjectLevel } from "./catalog.js";
 import { emptyValue } from "./compile.js";
 import { FormulaError, interpretResult, NEEDS_JSONATA, type FormulaLimits, type FormulaOutcome } from "./formula.js";
 import { createMeasureLoader, type MeasureLoad, type MeasureLoader, type MeasureResult, type MetricResultCache } from "./measure-loader.js";
 import { shiftPeriod, toWindow, trendPeriods, type Grain, type Offset, type Period, type Window } from "./period.js";
+import type { Measure } from "./plugin-schema.js";
 import type { Catalog, RegisteredPlugin } from "./registry.js";
 import { scoreNow } from "./score.js";
 import { settleAll } from "./settle.js";
@@ -129,18 +130,21 @@ export class MetricSession {
     return v;
   }
 
-  private windowOf(period: Period, offset: Offset): Window {
+  /** The window a measure reads for a period: shifted by its offset, then its trailing days. */
+  private windowOf(period: Period, m: Pick<Measure, "offset" | "window">): Window {
     let byOffset = windows.get(period);
     if (!byOffset) windows.set(period, (byOffset = new Map()));
-    let w = byOffset.get(offset);
-    if (!w) byOffset.set(offset, (w = toWindow(shiftPeriod(period, offset))));
+    const days = m.window ? Number(m.window.days) : 0;
+    const key = days ? `${m.offset}|${days}` : m.offset;
+    let w = byOffset.get(key);
+    if (!w) byOffset.set(key, (w = toWindow(trailing(shiftPeriod(period, m.offset as Offset), days))));
     return w;
   }
 
   private async loadMeasures(p: RegisteredPlugin, level: SubjectLevel, subjectId: string | null, period: Period, extra: Partial<MeasureLoad> = {}) {
     const measures = Object.entries(p.plugin.measures);
     const loaded = await this.loader.loadAll(
-      measures.map(([, m]) => ({ level, subjectId, measure: m, window: this.windowOf(period, m.offset), ...extra, dimension: m.whole ? undefined : extra.dimension })),
+      measures.map(([, m]) => ({ level, subjectId, measure: m, window: this.windowOf(period, m), ...extra, dimension: m.whole ? undefined : extra.dimension })),
     );
     return measures.map(([name], j): readonly [string, MeasureResult] => [name, loaded[j]!]);
   }
@@ -260,7 +264,7 @@ export class MetricSession {
     // Every (period, measure) load in one call: a long trend for many subjects stays one batch, few promises.
     const measures = Object.entries(p.plugin.measures);
     const loads: MeasureLoad[] = [];
-    for (const period of periods) for (const [, m] of measures) loads.push({ level, subjectId, measure: m, window: this.windowOf(period, m.offset) });
+    for (const period of periods) for (const [, m] of measures) loads.push({ level, subjectId, measure: m, window: this.windowOf(period, m) });
     const loaded = await this.loader.loadAll(loads);
     return settleAll(periods.length, (i) => {
       const period = periods[i]!;
@@ -287,14 +291,36 @@ export class MetricSession {
     // slice yet match no measure's filter: those slices are empty, not zero).
     const slices = new Set<string>();
     for (const [, r] of loaded) if (r instanceof Map) for (const [s, v] of r) if (v !== null && v !== 0) slices.add(s);
+    const names = DIMENSION_NAMES[by] ? await this.namesOf(by, [...slices]) : null;
     const out = await Promise.all(
-      [...slices].sort().map(async (slice) => {
+      [...slices].map(async (slice) => {
         const values = Object.fromEntries(loaded.map(([n, r]) => [n, r instanceof Map ? (r.get(slice) ?? emptyOf(p, n)) : r]));
-        return { ...(await this.run(p, values, period)), dimension: by, key: slice };
+        return { ...(await this.run(p, values, period)), dimension: by, key: names?.get(slice) ?? slice };
       }),
     );
-    return out;
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
+
+  /**
+   * Names of the rows a dimension's ids point at (campaign id → campaign name). Two rows
+   * sharing a name keep apart by the start of their id; an id without a row stays as it is.
+   */
+  private async namesOf(by: Dimension, ids: string[]): Promise<Map<string, string>> {
+    const known = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    if (known.length === 0) return new Map();
+    const rows = await this.options.sql.query<{ id: string; name: string }>(
+      `SELECT id::text AS id, name FROM ${DIMENSION_NAMES[by]!.table} WHERE company_id = $1::uuid AND id = ANY($2::uuid[])`,
+      [this.options.companyId, known],
+    );
+    const count = new Map<string, number>();
+    for (const r of rows) count.set(r.name, (count.get(r.name) ?? 0) + 1);
+    return new Map(rows.map((r) => [r.id, count.get(r.name)! > 1 ? `${r.name} (${r.id.slice(0, 8)})` : r.name]));
+  }
+}
+
+/** The `days` days ending where the period ends (in its zone, so a DST change keeps whole days); 0 = the period itself. */
+function trailing(p: Period, days: number): Period {
+  return days ? { ...p, start: p.end.minus({ days }) } : p;
 }
 
 function pointOf(o: FormulaOutcome, period: Period): MetricPoint {

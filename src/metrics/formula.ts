@@ -130,13 +130,17 @@ export interface FormulaOutcome {
 export function interpretResult(raw: unknown, missing: string[] | (() => string[])): FormulaOutcome {
   let value: unknown = raw;
   let label: string | null = null;
+  let reason: string | null = null;
   if (raw && typeof raw === "object" && !Array.isArray(raw)) {
     const o = raw as Record<string, unknown>;
     value = o.value;
     if (typeof o.label === "string") label = o.label;
+    // A formula may say why it gives no value ({ "value": null, "reason": "…" }).
+    if (typeof o.reason === "string") reason = o.reason.slice(0, 200);
   }
   if (typeof value === "number" && Number.isFinite(value)) return { value, label, reason: null };
   if (typeof value === "number") return { value: null, label, reason: "division by zero or overflow" };
+  if ((value === undefined || value === null) && reason) return { value: null, label, reason };
   if (value === undefined || value === null) {
     // Only a null value needs the list: callers may pass it lazily.
     if (typeof missing === "function") missing = missing();

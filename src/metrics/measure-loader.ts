@@ -40,7 +40,11 @@ function keysOf(m: Measure) {
   if (!k) {
     // offset is already applied to the window; it must not split groups.
     const { offset: _offset, ...rest } = m;
-    k = { key: JSON.stringify(rest), group: `${m.source}|${timeModeOf(m)}` };
+    // Trailing windows overlap from one period to the next: their own statement, so the
+    // calendar periods of the other measures keep the single range scan (width_bucket).
+    // A cohort or a nested aggregate is a statement shape of its own.
+    const shape = `${m.window ? "trailing" : ""}|${m.per ?? ""}|${m.cohort ? JSON.stringify(m.cohort) : ""}`;
+    k = { key: JSON.stringify(rest), group: `${m.source}|${timeModeOf(m)}|${shape}` };
     measureKeys.set(m, k);
   }
   return k;

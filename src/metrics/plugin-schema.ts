@@ -28,6 +28,35 @@ export const filterSchema = z.union([
     .refine((f) => Object.keys(f).length > 0, "a filter needs at least one operator"),
 ]);
 
+/** A number of days, or the name of a plugin param holding it ("params.attributionDays"). */
+export const daysSchema = z.union([z.number().int().min(1).max(3660), z.string().regex(/^params\.[a-zA-Z][a-zA-Z0-9_]*$/, 'a number of days or "params.<name>"')]);
+/** A bound on a per-entity value: a number or "params.<name>". */
+const boundSchema = z.union([z.number().finite(), z.string().regex(/^params\.[a-zA-Z][a-zA-Z0-9_]*$/, 'a number or "params.<name>"')]);
+
+/** Entities a cohort follows or a nested aggregate groups by. */
+export const ENTITIES = ["customer", "opportunity"] as const;
+export type Entity = (typeof ENTITIES)[number];
+export const OUTER_AGGREGATES = ["count", "sum", "avg", "min", "max", "percentile"] as const;
+
+export const cohortSchema = z
+  .object({
+    /** The source of the cohort's entry event (e.g. opportunityStages entering "lead"). */
+    source: z.string(),
+    /** Its time field placed in the period (default: the source's first). */
+    time: z.string().optional(),
+    where: z.record(z.string(), filterSchema).optional(),
+    /** What links the entry event to the measure's rows. */
+    by: z.enum(ENTITIES),
+    /** Follow each entity for this many days after its entry (default: until now). */
+    within: z.object({ days: daysSchema }).strict().optional(),
+  })
+  .strict();
+
+export const havingSchema = z
+  .object({ eq: boundSchema.optional(), ne: boundSchema.optional(), gt: boundSchema.optional(), gte: boundSchema.optional(), lt: boundSchema.optional(), lte: boundSchema.optional() })
+  .strict()
+  .refine((f) => Object.keys(f).length > 0, "a having needs at least one operator");
+
 export const measureSchema = z
   .object({
     source: z.string(),
@@ -42,6 +71,16 @@ export const measureSchema = z
     offset: z.enum(OFFSETS).default("none"),
     /** In a breakdown, keep this measure whole (e.g. the total a share divides by). */
     whole: z.boolean().default(false),
+    /** Trailing window: the `days` days ending at the period's end, whatever the period's length. */
+    window: z.object({ days: daysSchema }).strict().optional(),
+    /** Cohort: rows of entities whose entry event (cohort.source) fell in the period, whenever the rows happened. */
+    cohort: cohortSchema.optional(),
+    /** Nested aggregate: `aggregate` per entity first, then `over` across the entities. */
+    per: z.enum(ENTITIES).optional(),
+    /** With per: the aggregate across entities (default count of entities). */
+    over: z.enum(OUTER_AGGREGATES).optional(),
+    /** With per: keep only entities whose own value passes these bounds. */
+    having: havingSchema.optional(),
   })
   .strict();
 
@@ -67,6 +106,10 @@ export const scoreSchema = z.discriminatedUnion("method", [
   z.object({ method: z.literal("expression"), expression: z.string().min(1).max(2000) }).strict(),
 ]);
 
+/** Locales a plugin may translate its name and description into (English is the document's own). */
+export const TRANSLATED_LOCALES = ["zh"] as const;
+export type TranslatedLocale = (typeof TRANSLATED_LOCALES)[number];
+
 /** Plugin, framework and rating keys: lower_snake_case, 2–63 characters. */
 export const KEY_PATTERN = /^[a-z][a-z0-9_]{1,62}$/;
 
@@ -89,6 +132,10 @@ export const pluginSchema = z
     weight: z.number().min(0).max(1).default(0.1),
     /** Where the definition comes from (article, standard). */
     reference: z.string().max(500).optional(),
+    /** Name and description in other locales; `name`/`description` above are English. */
+    translations: z
+      .partialRecord(z.enum(TRANSLATED_LOCALES), z.object({ name: z.string().min(1).max(120), description: z.string().max(2000).optional() }).strict())
+      .optional(),
   })
   .strict();
 
@@ -96,4 +143,6 @@ export type PluginDocument = z.input<typeof pluginSchema>;
 export type Plugin = z.output<typeof pluginSchema>;
 export type Measure = z.output<typeof measureSchema>;
 export type Filter = z.output<typeof filterSchema>;
+export type Cohort = z.output<typeof cohortSchema>;
+export type Having = z.output<typeof havingSchema>;
 export type ScoreSpec = z.output<typeof scoreSchema>;

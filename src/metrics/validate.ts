@@ -4,7 +4,7 @@
 // fixes a document in one round, not one error per round.
 import jsonata from "jsonata";
 import { SOURCES, isSourceName, type SourceDef, type SubjectLevel } from "./catalog.js";
-import { pluginSchema, type Filter, type Plugin } from "./plugin-schema.js";
+import { pluginSchema, type Filter, type Measure, type Plugin } from "./plugin-schema.js";
 
 export interface ValidationIssue {
   path: string;
@@ -106,6 +106,78 @@ function checkFilter(source: SourceDef, sourceName: string, path: string, field:
   }
 }
 
+/** A "params.<name>" reference, or a number as it is; NaN when the param is missing. */
+function paramValue(plugin: Plugin, v: number | string): number {
+  if (typeof v === "number") return v;
+  const p = own(plugin.params, v.slice("params.".length));
+  return p === undefined ? Number.NaN : p;
+}
+
+function checkDays(plugin: Plugin, path: string, v: number | string, issues: ValidationIssue[]) {
+  const n = paramValue(plugin, v);
+  if (Number.isNaN(n)) issues.push({ path, message: `${String(v)} is not one of the plugin's params` });
+  else if (!Number.isInteger(n) || n < 1 || n > 3660) issues.push({ path, message: `${String(v)} must be a whole number of days, 1–3660 (is ${n})` });
+}
+
+/** Trailing windows, cohorts and nested aggregates: what each needs and what they cannot be combined with. */
+function checkShape(plugin: Plugin, name: string, m: Measure, source: SourceDef, issues: ValidationIssue[]) {
+  const base = `measures.${name}`;
+  if (m.window) checkDays(plugin, `${base}.window.days`, m.window.days, issues);
+  if (m.cohort) {
+    const c = m.cohort;
+    if (m.at) issues.push({ path: `${base}.cohort`, message: "a cohort follows events; it takes no at" });
+    if (m.window) issues.push({ path: `${base}.cohort`, message: "a cohort places its entry event in the period; it takes no window (use cohort.within to bound the follow-up)" });
+    if (m.per) issues.push({ path: `${base}.cohort`, message: "a measure is either a cohort or a nested aggregate (per), not both" });
+    if (!isSourceName(c.source)) {
+      issues.push({ path: `${base}.cohort.source`, message: `unknown source "${c.source}"; known: ${Object.keys(SOURCES).join(", ")}` });
+    } else {
+      const cs = SOURCES[c.source];
+      if (c.time !== undefined && !cs.timeFields.includes(c.time)) {
+        issues.push({ path: `${base}.cohort.time`, message: `"${c.time}" is not a time field of ${c.source}; use one of ${cs.timeFields.join(", ")}` });
+      }
+      for (const [field, filter] of Object.entries(c.where ?? {})) checkFilter(cs, c.source, `${base}.cohort.where.${field}`, field, filter, issues);
+      if (!cs.entities?.[c.by]) issues.push({ path: `${base}.cohort.by`, message: `${c.source} rows do not name a ${c.by}` });
+      if (!source.entities?.[c.by]) issues.push({ path: `${base}.cohort.by`, message: `${m.source} rows do not name a ${c.by}` });
+      for (const level of plugin.subjects as SubjectLevel[]) {
+        if (level !== "company" && !cs.subjects[level]) {
+          issues.push({ path: `${base}.cohort.source`, message: `${c.source} cannot be attributed to a ${level}; remove "${level}" from subjects` });
+        }
+      }
+      for (const [i, dim] of plugin.breakdowns.entries()) {
+        if (!m.whole && !own(cs.dimensions, dim)) issues.push({ path: `breakdowns.${i}`, message: `${c.source} (cohort of measure ${name}) cannot be broken down by ${dim}` });
+      }
+    }
+    if (c.within) checkDays(plugin, `${base}.cohort.within.days`, c.within.days, issues);
+  }
+  if (m.per) {
+    if (!source.entities?.[m.per]) issues.push({ path: `${base}.per`, message: `${m.source} rows do not name a ${m.per}` });
+    if (m.at) issues.push({ path: `${base}.per`, message: "a nested aggregate groups events; it takes no at" });
+    if (m.aggregate === "percentile") issues.push({ path: `${base}.aggregate`, message: "with per, the per-entity aggregate cannot be a percentile; use over: percentile across entities" });
+    const over = m.over ?? "count";
+    if (over === "percentile" && m.percentile === undefined) issues.push({ path: `${base}.percentile`, message: "over: percentile needs a fraction between 0 and 1" });
+    for (const [op, v] of Object.entries(m.having ?? {})) {
+      if (v !== undefined && Number.isNaN(paramValue(plugin, v))) issues.push({ path: `${base}.having.${op}`, message: `${String(v)} is not one of the plugin's params` });
+    }
+  } else {
+    if (m.over !== undefined) issues.push({ path: `${base}.over`, message: "over needs per (the entity to aggregate by first)" });
+    if (m.having !== undefined) issues.push({ path: `${base}.having`, message: "having needs per (the entity whose value it bounds)" });
+  }
+}
+
+/** The measures with every "params.<name>" replaced by its number (what compile.ts reads). */
+function resolveParams(plugin: Plugin): Plugin {
+  const days = (v: number | string) => paramValue(plugin, v);
+  const measures: Record<string, Measure> = {};
+  for (const [name, m] of Object.entries(plugin.measures)) {
+    const r: Measure = { ...m };
+    if (m.window) r.window = { days: days(m.window.days) };
+    if (m.cohort?.within) r.cohort = { ...m.cohort, within: { days: days(m.cohort.within.days) } };
+    if (m.having) r.having = Object.fromEntries(Object.entries(m.having).map(([op, v]) => [op, v === undefined ? v : days(v)]));
+    measures[name] = r;
+  }
+  return { ...plugin, measures };
+}
+
 export function validatePlugin(document: unknown): ValidationResult {
   const nul = nulPath(document);
   if (nul) return { ok: false, issues: [{ path: nul, message: "contains a NUL character" }] };
@@ -144,7 +216,7 @@ export function validatePlugin(document: unknown): ValidationResult {
     if (m.aggregate === "percentile" && m.percentile === undefined) {
       issues.push({ path: `${base}.percentile`, message: "percentile needs a fraction between 0 and 1, e.g. 0.5 for the median" });
     }
-    if (m.aggregate !== "percentile" && m.percentile !== undefined) {
+    if (m.aggregate !== "percentile" && m.over !== "percentile" && m.percentile !== undefined) {
       issues.push({ path: `${base}.percentile`, message: "only the percentile aggregate takes a percentile" });
     }
     if (m.time !== undefined && !source.timeFields.includes(m.time)) {
@@ -169,6 +241,7 @@ export function validatePlugin(document: unknown): ValidationResult {
         issues.push({ path: `breakdowns.${i}`, message: `${m.source} (measure ${name}) cannot be broken down by ${dim}` });
       }
     }
+    checkShape(plugin, name, m, source, issues);
   }
 
   const formula = parseFormula(plugin.formula);
@@ -193,5 +266,5 @@ export function validatePlugin(document: unknown): ValidationResult {
   if (plugin.score.method === "target" && plugin.score.worst !== undefined && plugin.score.worst === plugin.score.target) {
     issues.push({ path: "score.worst", message: "worst must differ from target" });
   }
-  return issues.length ? { ok: false, issues } : { ok: true, plugin };
+  return issues.length ? { ok: false, issues } : { ok: true, plugin: resolveParams(plugin) };
 }

@@ -15,6 +15,7 @@ export const customers = defineSource({
   },
   metric: {
     subjects: { team: "t.owner_team_id", member: "t.owner_member_id", customer: "t.id" },
+    entities: { customer: "t.id" },
     timeFields: ["acquiredAt", "churnedAt", "createdAt"],
     snapshot: { from: "t.acquired_at", until: "t.churned_at" },
     fields: {
@@ -23,6 +24,11 @@ export const customers = defineSource({
       lifecycleStage: { sql: "t.lifecycle_stage", type: "string", description: "lifecycle stage" },
       acquisitionChannel: { sql: "t.acquisition_channel", type: "string", description: "acquisition channel" },
       campaignId: { sql: "t.campaign_id::text", type: "string", description: "acquiring campaign" },
+      campaignHasCost: {
+        sql: "(t.campaign_id IS NOT NULL AND EXISTS (SELECT 1 FROM campaign_costs cc WHERE cc.company_id = t.company_id AND cc.campaign_id = t.campaign_id AND cc.at >= w.s AND cc.at < w.e))",
+        type: "boolean",
+        description: "the acquiring campaign has costs booked in the window",
+      },
       acquiredAt: { sql: "t.acquired_at", type: "timestamp", description: "when the customer was won" },
       churnedAt: { sql: "t.churned_at", type: "timestamp", description: "when the customer was lost" },
       createdAt: { sql: "t.created_at", type: "timestamp", description: "when the record was created" },

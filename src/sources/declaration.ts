@@ -25,6 +25,8 @@ export interface MetricDeclaration {
   /** Fields a measure may aggregate or filter on (every field is filterable). */
   readonly fields: Readonly<Record<string, FieldDef>>;
   readonly dimensions: Readonly<Partial<Record<Dimension, FieldDef>>>;
+  /** Column naming the entity a row belongs to, for cohorts and nested aggregates (plugin-schema ENTITIES); absent = none. */
+  readonly entities?: Readonly<Partial<Record<"customer" | "opportunity", string>>>;
 }
 
 /** One column a file (or a JSON record) may carry. */

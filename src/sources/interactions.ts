@@ -13,6 +13,7 @@ export const interactions = defineSource({
   },
   metric: {
     subjects: attribution,
+    entities: { customer: "t.customer_id" },
     timeFields: ["at"],
     fields: {
       ...customerFields,

@@ -13,6 +13,7 @@ export const opportunities = defineSource({
   },
   metric: {
     subjects: attribution,
+    entities: { customer: "t.customer_id", opportunity: "t.id" },
     timeFields: ["createdAt", "closedAt"],
     fields: {
       ...customerFields,

@@ -12,6 +12,7 @@ export const opportunityStages = defineSource({
   },
   metric: {
     subjects: attribution,
+    entities: { customer: "t.customer_id", opportunity: "t.opportunity_id" },
     timeFields: ["enteredAt"],
     fields: {
       ...customerFields,

@@ -15,6 +15,7 @@ export const orders = defineSource({
   },
   metric: {
     subjects: attribution,
+    entities: { customer: "t.customer_id" },
     timeFields: ["at"],
     fields: {
       ...customerFields,

@@ -12,6 +12,7 @@ export const ratings = defineSource({
   },
   metric: {
     subjects: attribution,
+    entities: { customer: "t.customer_id" },
     timeFields: ["periodStart"],
     fields: {
       item: { sql: "t.item", type: "string", description: "what was rated" },

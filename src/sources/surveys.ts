@@ -16,6 +16,7 @@ export const surveys = defineSource({
   },
   metric: {
     subjects: attribution,
+    entities: { customer: "t.customer_id" },
     timeFields: ["at"],
     fields: {
       ...customerFields,

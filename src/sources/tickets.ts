@@ -15,6 +15,7 @@ export const tickets = defineSource({
   },
   metric: {
     subjects: attribution,
+    entities: { customer: "t.customer_id" },
     timeFields: ["openedAt", "resolvedAt", "firstResponseAt"],
     fields: {
       ...customerFields,

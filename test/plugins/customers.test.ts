@@ -158,6 +158,19 @@ describe(`customer plugins (${TEST_DB})`, () => {
     expect(await m.of(ids.customers.c6!, "churn_risk", q1)).toMatchObject({ value: 2.7222, label: "low", score: 100 });
   });
 
+  it("churn_risk scores only customers active at the period's end", async () => {
+    // c2 churned 10 Mar 2026: at the end of Q1 it is no longer a customer → no value, label not_active, with the reason.
+    expect(await m.of(ids.customers.c2!, "churn_risk", q1)).toMatchObject({
+      value: null, label: "not_active", reason: "the customer is not active at the period's end", score: null,
+    });
+    // c5 was acquired 5 Mar 2026: not yet a customer at the end of Q4 2025 → not scored then (previous null), scored in Q1.
+    const c5 = await m.of(ids.customers.c5!, "churn_risk", q1);
+    expect(c5.value).not.toBeNull();
+    expect(c5.previous).toBeNull();
+    // The prospect p1 was never acquired → never scored.
+    expect((await m.of(ids.customers.p1!, "churn_risk", q1)).label).toBe("not_active");
+  });
+
   it("churn_risk is defined for customers only", async () => {
     const res = await m.raw(ids.teams.A!, "churn_risk", q1);
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: "UNSUPPORTED_SUBJECT" });

@@ -14,6 +14,10 @@ import { at, metricClient, month, type MetricClient, type Subjects } from "./hel
 //  o5  B    15 Jan   15 Mar      won     lead 15 Jan, qualified 20 Jan (imported; history stops)
 //  o6  B    12 Mar   2 Apr       lost    lead 12 Mar, lost 2 Apr
 //  o7  A    5 Mar    30 Mar      won     lead 5 Mar, qualified 10, proposal 15, negotiation 20, won 30
+//
+// Customer records (for sales_conversion_rate: prospects created, and when they became customers):
+//  p1  A    created 3 Mar, acquired 20 Mar · p2 A created 10 Mar, acquired 2 May (after March)
+//  p3  B    created 15 Mar, never acquired  · p4 B created 10 Feb, acquired 5 Mar
 describe(`sales plugins (${TEST_DB})`, () => {
   let t: TestApp;
   let co: TestCompany;
@@ -30,6 +34,12 @@ describe(`sales plugins (${TEST_DB})`, () => {
       B: (await p.team.create({ data: { companyId: co.id, name: "B" } })).id,
     };
     const customer = (await p.customer.create({ data: { companyId: co.id, name: "c1", acquiredAt: at("2025-01-01T00:00:00") } })).id;
+    const prospect = (name: string, team: "A" | "B", created: string, acquired: string | null) =>
+      p.customer.create({ data: { companyId: co.id, name, ownerTeamId: teams[team], createdAt: at(`${created}T00:00:00`), acquiredAt: acquired ? at(`${acquired}T00:00:00`) : null } });
+    await prospect("p1", "A", "2026-03-03", "2026-03-20");
+    await prospect("p2", "A", "2026-03-10", "2026-05-02");
+    await prospect("p3", "B", "2026-03-15", null);
+    await prospect("p4", "B", "2026-02-10", "2026-03-05");
     const ORDER: Record<string, number> = { lead: 1, qualified: 2, proposal: 3, negotiation: 4, won: 5, lost: 0 };
     const opp = async (name: string, team: "A" | "B", created: string, closed: string | null, status: string, stages: [string, string][]) => {
       const teamId = teams[team];
@@ -61,13 +71,16 @@ describe(`sales plugins (${TEST_DB})`, () => {
   });
   afterAll(() => t.close());
 
-  it("sales_conversion_rate: won in the period / created in the period", async () => {
-    // Won in March (by close date): o1, o5, o7 = 3; created in March: o1, o3, o4, o6, o7 = 5 → 3 / 5 × 100 = 60.
-    // Score: target 30, worst 0 → 60 ≥ 30 → 100.
-    expect(await m.company("sales_conversion_rate", march)).toMatchObject({ value: 60, score: 100 });
-    // Team A: won o1, o7 = 2; created o1, o3, o7 = 3 → 66.6667. Team B: won o5 = 1; created o4, o6 = 2 → 50.
-    expect((await m.of(ids.teams.A!, "sales_conversion_rate", march)).value).toBe(66.6667);
-    expect((await m.of(ids.teams.B!, "sales_conversion_rate", march)).value).toBe(50);
+  it("sales_conversion_rate: prospects created in the period that became customers, whenever", async () => {
+    // Created in March: p1, p2, p3 = 3; acquired since: p1 (20 Mar), p2 (2 May, after March: a cohort) = 2
+    // → 2 / 3 × 100 = 66.6667. p4 was created in February (its March acquisition is February's).
+    // Score: target 30, worst 0 → 100. Unlike funnel_conversion (opportunities, 40 % below) it counts people.
+    expect(await m.company("sales_conversion_rate", march)).toMatchObject({ value: 66.6667, score: 100 });
+    // Team A: p1, p2 both converted → 100. Team B: p3 not converted → 0 / 1 = 0.
+    expect((await m.of(ids.teams.A!, "sales_conversion_rate", march)).value).toBe(100);
+    expect((await m.of(ids.teams.B!, "sales_conversion_rate", march)).value).toBe(0);
+    // February: p4 created and acquired since → 1 / 1 = 100.
+    expect((await m.company("sales_conversion_rate", month("2026-02-01"))).value).toBe(100);
   });
 
   it("win_rate: won / (won + lost) among opportunities closed in the period", async () => {
@@ -92,24 +105,27 @@ describe(`sales plugins (${TEST_DB})`, () => {
     expect(feb.reason).toMatch(/no data for cycleDays/);
   });
 
-  it("funnel_conversion: distinct opportunities entering won / entering lead", async () => {
-    // March entries: lead o1, o3, o4, o6, o7 = 5; won o1, o7 = 2 (o5 has no won entry) → 2 / 5 × 100 = 40.
+  it("funnel_conversion: of the opportunities entering lead in the period, the share reaching won (cohort)", async () => {
+    // Leads entered in March: o1, o3, o4, o6, o7 = 5; of them won since: o1, o7 = 2 → 2 / 5 × 100 = 40.
+    // (o5 was won in March but entered lead in January: it belongs to January's cohort, which has no won entry.)
     expect((await m.company("funnel_conversion", march)).value).toBe(40);
     // Team A: lead o1, o3, o7 = 3; won o1, o7 = 2 → 66.6667. Team B: lead o4, o6 = 2; won 0 → 0.
     expect((await m.of(ids.teams.A!, "funnel_conversion", march)).value).toBe(66.6667);
     expect((await m.of(ids.teams.B!, "funnel_conversion", march)).value).toBe(0);
   });
 
-  it("stage_conversion_*: entries into the later stage / entries into the earlier one", async () => {
+  it("stage_conversion_*: of the opportunities entering the earlier stage in the period, the share entering the later one after", async () => {
     // March entries (distinct opportunities): lead 5 (o1, o3, o4, o6, o7); qualified 4 (o1, o3 twice, o4, o7);
-    // proposal 3 (o1, o3, o7); negotiation 3 (o1, o2, o7); won 2 (o1, o7).
-    // lead → qualified: 4 / 5 = 80.
+    // proposal 3 (o1, o3, o7); negotiation 3 (o1, o2, o7).
+    // lead → qualified: of the 5 leads, o1, o3, o4, o7 qualified afterwards → 4 / 5 = 80.
     expect((await m.company("stage_conversion_lead_qualified", march)).value).toBe(80);
-    // qualified → proposal: 3 / 4 = 75 (o3 entered qualified twice but counts once; counting rows would give 3 / 5).
+    // qualified → proposal: of o1, o3, o4, o7, proposal after the first qualified entry: o1, o3 (12 ≥ 8 Mar), o7 → 3 / 4 = 75.
     expect((await m.company("stage_conversion_qualified_proposal", march)).value).toBe(75);
-    // proposal → negotiation: 3 / 3 = 100.
-    expect((await m.company("stage_conversion_proposal_negotiation", march)).value).toBe(100);
-    // negotiation → won: 2 / 3 = 66.6667.
+    // proposal → negotiation: of o1, o3, o7, negotiation afterwards: o1, o7 → 2 / 3 = 66.6667. Counting both in the
+    // period gave 3 / 3 = 100 % through o2, whose proposal was in February: o2 is February's cohort.
+    expect((await m.company("stage_conversion_proposal_negotiation", march)).value).toBe(66.6667);
+    expect((await m.company("stage_conversion_proposal_negotiation", month("2026-02-01"))).value).toBe(100);
+    // negotiation → won: of o1, o2, o7, won afterwards: o1, o7 → 2 / 3 = 66.6667.
     expect((await m.company("stage_conversion_negotiation_won", march)).value).toBe(66.6667);
   });
 

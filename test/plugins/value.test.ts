@@ -12,12 +12,14 @@ import { at, metricClient, month, type MetricClient, type Slice, type Subjects }
 // Campaigns K1 "Spring", K2 "Expo". Customers:
 //   c1 A K1 acquired 3 Mar · c2 A K1 10 Mar · c3 B K2 15 Mar · c4 A (no campaign) 5 Jan
 //   c5 B (no campaign) acquired 10 Feb, churned 28 Mar
+//   c6 B K2 acquired 5 Apr · c7 A K1 acquired 6 Apr
 // Orders:
 //   February: c4 A 200 web · c5 B 100 store                                     = 300
 //   March:    c1 A 100 web · c1 A 300 store · c2 A 150 web · c3 B 500 store · c4 A 250 web = 1300 (5 orders, 4 buyers)
+//   April:    c1 A 1000 web (10 Apr) · c6 B 300 web (12 Apr) · c7 A 700 web (15 Apr)
 // Costs:
 //   March: K1 marketing 600 (A) · sales 300 (A, no campaign) · K2 marketing 400 (B) · overhead 999 (no campaign)
-//   February: K1 marketing 1000 (A)
+//   February: K1 marketing 1000 (A) · April: K2 marketing 200 (B)
 describe(`value plugins (${TEST_DB})`, () => {
   let t: TestApp;
   let co: TestCompany;
@@ -45,6 +47,8 @@ describe(`value plugins (${TEST_DB})`, () => {
     const c3 = await cust("c3", teamB, k2, "2026-03-15T00:00:00");
     const c4 = await cust("c4", teamA, null, "2026-01-05T00:00:00");
     const c5 = await cust("c5", teamB, null, "2026-02-10T00:00:00", "2026-03-28T00:00:00");
+    const c6 = await cust("c6", teamB, k2, "2026-04-05T00:00:00");
+    const c7 = await cust("c7", teamA, k1, "2026-04-06T00:00:00");
     type OrderRow = [customerId: string, teamId: string, amount: string, channel: string, when: string];
     const orders: OrderRow[] = [
       [c4, teamA, "200.00", "web", "2026-02-12T10:00:00"],
@@ -54,6 +58,9 @@ describe(`value plugins (${TEST_DB})`, () => {
       [c2, teamA, "150.00", "web", "2026-03-12T10:00:00"],
       [c3, teamB, "500.00", "store", "2026-03-18T10:00:00"],
       [c4, teamA, "250.00", "web", "2026-03-25T10:00:00"],
+      [c1, teamA, "1000.00", "web", "2026-04-10T10:00:00"],
+      [c6, teamB, "300.00", "web", "2026-04-12T10:00:00"],
+      [c7, teamA, "700.00", "web", "2026-04-15T10:00:00"],
     ];
     await p.order.createMany({
       data: orders.map(([customerId, teamId, amount, channel, when]) => ({
@@ -67,6 +74,7 @@ describe(`value plugins (${TEST_DB})`, () => {
       [k2, teamB, "marketing", "400.00", "2026-03-02T00:00:00"],
       [null, teamA, "overhead", "999.00", "2026-03-10T00:00:00"],
       [k1, teamA, "marketing", "1000.00", "2026-02-20T00:00:00"],
+      [k2, teamB, "marketing", "200.00", "2026-04-02T00:00:00"],
     ];
     await p.campaignCost.createMany({
       data: costs.map(([campaignId, teamId, kind, amount, when]) => ({ companyId: co.id, campaignId, teamId, kind, amount, at: at(when) })),
@@ -111,39 +119,41 @@ describe(`value plugins (${TEST_DB})`, () => {
     expect(feb.reason).toMatch(/zero denominator/);
   });
 
-  it("clv: average purchase × purchases per year × lifespan (3 years)", async () => {
-    // March (31 days): average purchase 1300 / 5 = 260; purchases per customer per year 5 / 4 × 365 / 31 = 14.71774;
-    // lifespan 3 → 260 × 14.71774 × 3 = 11479.8387. February (28 days): 300 / 2 = 150; 2 / 2 × 365 / 28 = 13.03571
-    // → 150 × 13.03571 × 3 = 5866.0714.
-    const v = await m.company("clv", march);
-    expect(v.value).toBeCloseTo(11479.8387, 3);
-    expect(v.previous).toBeCloseTo(5866.0714, 3);
-    // Customer c1: 400 / 2 = 200 × (2 / 1 × 365 / 31 = 23.54839) × 3 = 14129.0323.
-    expect((await m.of(ids.customers.c1!, "clv", march)).value).toBeCloseTo(14129.0323, 3);
-    // Team B: one order of 500 by c3 → 500 × (1 × 365 / 31) × 3 = 17661.2903.
-    expect((await m.of(ids.teams.B!, "clv", march)).value).toBeCloseTo(17661.2903, 3);
-    // No order in January → null.
+  it("clv: average purchase × purchases per buyer per year × lifespan, over the trailing 365 days", async () => {
+    // March ends 2026-04-01: the 365 days [2025-04-01, 2026-04-01) hold February's and March's orders:
+    // revenue 300 + 1300 = 1600, 7 orders, 5 buyers (c1–c5). Average purchase 1600 / 7 = 228.5714; purchases per buyer
+    // per year 7 / 5 = 1.4; lifespan 3 → 228.5714 × 1.4 × 3 = 960.
+    // February ends 2026-03-01: [2025-03-01, 2026-03-01) → 300 / 2 × 2 / 2 × 3 = 450.
+    expect(await m.company("clv", march)).toMatchObject({ value: 960, previous: 450 });
+    // The quarter and the last day of March end on the same day: the same 365 days, the same value.
+    expect((await m.company("clv", { grain: "QUARTER", date: "2026-01-01" })).value).toBe(960);
+    expect((await m.company("clv", { grain: "DAY", date: "2026-03-31" })).value).toBe(960);
+    // Customer c1: 400 / 2 × 2 / 1 × 3 = 1200. Team B: c5 100 (February) + c3 500 → 600 / 2 × 2 / 2 × 3 = 900.
+    expect((await m.of(ids.customers.c1!, "clv", march)).value).toBe(1200);
+    expect((await m.of(ids.teams.B!, "clv", march)).value).toBe(900);
+    // January ends 2026-02-01: [2025-02-01, 2026-02-01) holds no order → null.
     expect((await m.company("clv", month("2026-01-01"))).value).toBeNull();
   });
 
-  it("clv with params.lifespanFromChurn = 1: lifespan = 1 / annual churn rate (engine, a company variant)", async () => {
+  it("clv with a gross margin and params.lifespanFromChurn = 1 (engine, a company variant)", async () => {
     // The built-in's params cannot be changed per request, so register a variant the way a company would.
     const doc = JSON.parse(readFileSync(`${BUILT_IN_DIR}/clv.json`, "utf8")) as { key: string; params: Record<string, number> };
-    doc.key = "clv_from_churn";
+    doc.key = "clv_margin_churn";
     doc.params.lifespanFromChurn = 1;
+    doc.params.grossMargin = 0.5;
     const session = createMetricSession({
       sql: t.db.sql,
       companyId: co.id,
       catalog: catalogOf(new Map([[doc.key, registerPlugin(doc, { builtIn: false, version: 1 })]])),
     });
-    // March: active at 1 March c4, c5 = 2; churned in March c5 = 1 → annual churn 1 / 2 × 365 / 31 = 5.8871
-    // → lifespan 1 / 5.8871 = 0.16986 years (below the 10-year cap).
-    // CLV = 260 × (5 / 4 × 365 / 31) × (2 × 31 / 365) = 260 × 5 / 4 × 2 = 650.
-    const v = await session.value("clv_from_churn", "company", null, resolvePeriod({ grain: "month", date: "2026-03-01" }, "UTC"));
-    expect(v.value).toBeCloseTo(650, 3);
-    // February: nobody churned → falls back to params.lifespanYears (3) → 5866.0714 as the built-in.
-    const feb = await session.value("clv_from_churn", "company", null, resolvePeriod({ grain: "month", date: "2026-02-01" }, "UTC"));
-    expect(feb.value).toBeCloseTo(5866.0714, 3);
+    // March 2026: nobody was active on 2025-04-01 (the window's start) → no churn rate → lifespan 3 → 960 × 0.5 = 480.
+    const mar = await session.value("clv_margin_churn", "company", null, resolvePeriod({ grain: "month", date: "2026-03-01" }, "UTC"));
+    expect(mar.value).toBe(480);
+    // January 2027 ends 2027-02-01: [2026-02-01, 2027-02-01) holds all 10 orders: 300 + 1300 + 2000 = 3600, 7 buyers.
+    // Active on 2026-02-01: c4 = 1; churned in the window: c5 = 1 → annual churn 1 / 1 → lifespan 1 year.
+    // CLV = 3600 / 10 × 10 / 7 × 1 × 0.5 = 257.1429.
+    const jan = await session.value("clv_margin_churn", "company", null, resolvePeriod({ grain: "month", date: "2027-01-01" }, "UTC"));
+    expect(jan.value).toBeCloseTo(257.1429, 4);
   });
 
   it("cac: (marketing + sales cost) / customers acquired, also per campaign", async () => {
@@ -153,17 +163,24 @@ describe(`value plugins (${TEST_DB})`, () => {
     // Team A: (600 + 300) / c1, c2 = 450; team B: 400 / c3 = 400.
     expect((await m.of(ids.teams.A!, "cac", march)).value).toBe(450);
     expect((await m.of(ids.teams.B!, "cac", march)).value).toBe(400);
-    // By campaign: K1 600 / 2 = 300; K2 400 / 1 = 400; no campaign ("") 300 / 0 acquired → null.
-    expect(byKey(await m.breakdown("cac", march, "CAMPAIGN"))).toEqual({ [k1]: 300, [k2]: 400, "": null });
+    // By campaign, keyed by name: Spring (K1) 600 / 2 = 300; Expo (K2) 400 / 1 = 400; no campaign ("") 300 / 0 acquired → null.
+    expect(byKey(await m.breakdown("cac", march, "CAMPAIGN"))).toEqual({ Spring: 300, Expo: 400, "": null });
   });
 
-  it("campaign_roi: (revenue from the campaign's customers − its cost) / cost, by campaign", async () => {
-    // K1: revenue c1 100 + 300, c2 150 = 550; cost 600 → (550 − 600) / 600 × 100 = −8.3333.
-    // K2: revenue c3 500; cost 400 → (500 − 400) / 400 × 100 = 25.
-    // No campaign: c4's 250 is not campaign revenue and costs without a campaign are left out → no slice.
-    expect(byKey(await m.breakdown("campaign_roi", march, "CAMPAIGN"))).toEqual({ [k1]: -8.3333, [k2]: 25 });
-    // Plain value: revenue from campaign customers only (550 + 500) against campaign costs 600 + 400 = 1000
-    // → (1050 − 1000) / 1000 × 100 = 5; c4's 250 has no campaign and is left out.
-    expect((await m.company("campaign_roi", march)).value).toBe(5);
+  it("campaign_roi: revenue of the customers each campaign acquired (attribution window) against its own cost", async () => {
+    // March: K1 acquired c1 (3 Mar) and c2 (10 Mar); their orders within 180 days: c1 100 + 300 + 1000 (10 Apr, after
+    // March but inside the window), c2 150 = 1550; cost 600 → (1550 − 600) / 600 × 100 = 158.3333.
+    // K2 acquired c3 (15 Mar): 500; cost 400 → (500 − 400) / 400 × 100 = 25. Slices are keyed by campaign name.
+    expect(byKey(await m.breakdown("campaign_roi", march, "CAMPAIGN"))).toEqual({ Spring: 158.3333, Expo: 25 });
+    // Company: both campaigns had cost in March → (1550 + 500 − 1000) / 1000 × 100 = 105; c4's 250 has no campaign.
+    expect((await m.company("campaign_roi", march)).value).toBe(105);
+    // April: only K2 spent (200); it acquired c6 (300 within the window) → (300 − 200) / 200 × 100 = 50. K1 acquired c7
+    // (700) but spent nothing in April: left out of the company value and of the slices (no −∞, no null slice).
+    expect((await m.company("campaign_roi", month("2026-04-01"))).value).toBe(50);
+    expect(byKey(await m.breakdown("campaign_roi", month("2026-04-01"), "CAMPAIGN"))).toEqual({ Expo: 50 });
+    // February: K1 spent 1000 and acquired nobody → (0 − 1000) / 1000 × 100 = −100.
+    expect((await m.company("campaign_roi", month("2026-02-01"))).value).toBe(-100);
+    // Team B in March: K2's cost (B) 400 against c3 (owned by B) 500 → 25.
+    expect((await m.of(ids.teams.B!, "campaign_roi", march)).value).toBe(25);
   });
 });
