@@ -15,5 +15,6 @@ import "./company-settings.js";
 import "./import.js";
 import "./org-chart.js";
 import "./rating.js";
+import "./sync.js";
 
 export const schema = builder.toSchema({ sortSchema: true });
