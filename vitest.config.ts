@@ -3,6 +3,10 @@ import { defineConfig } from "vitest/config";
 
 const require = createRequire(import.meta.url);
 
+// The large import cases (hundreds of thousands of rows) take minutes on their own:
+// they run in the `slow` project (`npm run test:slow`, and in CI), not in `npm test`.
+const SLOW = ["test/import/large.test.ts", "test/import/resume.test.ts"];
+
 export default defineConfig({
   resolve: {
     // One graphql for everyone: Vite would pick graphql's ESM build for our sources while
@@ -10,11 +14,21 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
   },
   test: {
-    include: ["test/**/*.test.ts"],
     pool: "forks",
     // Two cores: more workers only contend for the CPU the databases need.
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        // Migrates one database for the run; every test file clones it (test/helpers/database.ts).
+        test: { name: "fast", include: ["test/**/*.test.ts"], exclude: SLOW, globalSetup: ["test/helpers/global-setup.ts"] },
+      },
+      {
+        extends: true,
+        test: { name: "slow", include: SLOW, globalSetup: ["test/helpers/global-setup.ts"] },
+      },
+    ],
   },
 });

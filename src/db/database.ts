@@ -23,6 +23,11 @@ export interface DatabaseOptions {
   readPoolSize?: number;
   /** Folder for the embedded database's files; omitted = in memory. */
   dataDir?: string;
+  /**
+   * Start the embedded database from a dumped data directory (PGlite's dumpDataDir), e.g. an
+   * already-migrated snapshot: unpacking one is ~20× faster than initdb. Only for a new database.
+   */
+  loadDataDir?: Blob;
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
   /** PostgreSQL pool size. */
@@ -66,7 +71,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   } else {
     // Loaded only for the embedded database: a PostgreSQL process does not carry PGlite's WASM.
     const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
-    const pglite = new PGlite(options.dataDir);
+    const pglite = new PGlite({ dataDir: options.dataDir, loadDataDir: options.loadDataDir });
     await pglite.waitReady;
     raw = pgliteDriver(pglite);
     adapter = new PrismaPGlite(pglite);

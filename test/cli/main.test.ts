@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SLUG } from "../../src/seed/demo.js";
-import { createScratchPostgres, TEST_DB } from "../helpers/database.js";
+import { createScratchPostgres, prepareDataDir, TEST_DB } from "../helpers/database.js";
 
 // `npm start` as a user meets it: a real process seeds the demo company on
 // first start, serves GraphiQL and GraphQL with the demo key, and exits cleanly
@@ -19,9 +19,12 @@ describe(`the server process (${TEST_DB})`, () => {
     dir = await mkdtemp(path.join(tmpdir(), "ys-main-"));
     env = { PORT: String(port), YARDSTICK_DATA_DIR: path.join(dir, "pglite"), LOG_LEVEL: "info", DATABASE_URL: "" };
     if (TEST_DB === "postgres") {
-      const scratch = await createScratchPostgres();
+      const scratch = await createScratchPostgres({ migrated: true });
       drop = scratch.drop;
       env = { ...env, DATABASE_URL: scratch.url, YARDSTICK_SEED_DEMO: "1" };
+    } else {
+      // Migrated already: the server's first start seeds the demo without running initdb.
+      await prepareDataDir(path.join(dir, "pglite"));
     }
   });
   afterAll(async () => {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
-import { createScratchPostgres, TEST_DB } from "../helpers/database.js";
+import { createScratchPostgres, TEST_DB, prepareDataDir } from "../helpers/database.js";
 
 // The plugin CLI as an admin runs it: a real process, a real database
 // (a PGlite folder, or a scratch PostgreSQL database).
@@ -31,12 +31,13 @@ describe(`plugin CLI (${TEST_DB})`, () => {
     dir = await mkdtemp(path.join(tmpdir(), "ys-cli-"));
     let url: string | undefined;
     if (TEST_DB === "postgres") {
-      const scratch = await createScratchPostgres();
+      const scratch = await createScratchPostgres({ migrated: true });
       url = scratch.url;
       drop = scratch.drop;
       env = { DATABASE_URL: url };
     } else {
       env = { YARDSTICK_DATA_DIR: path.join(dir, "db"), DATABASE_URL: "" };
+      await prepareDataDir(path.join(dir, "db"));
     }
     const db = await openDatabase({ url, dataDir: url ? undefined : path.join(dir, "db") });
     const c = await db.prisma.company.create({ data: { slug: "cli", name: "CLI Co" } });

@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
-import { createScratchPostgres, TEST_DB } from "../helpers/database.js";
+import { createScratchPostgres, TEST_DB, prepareDataDir } from "../helpers/database.js";
 
 // The periodic report as a command: CSV and Markdown for a framework and period.
 const run = promisify(execFile);
@@ -19,11 +19,12 @@ describe(`report command (${TEST_DB})`, () => {
     dir = await mkdtemp(path.join(tmpdir(), "ys-report-"));
     let url: string | undefined;
     if (TEST_DB === "postgres") {
-      const scratch = await createScratchPostgres();
+      const scratch = await createScratchPostgres({ migrated: true });
       url = scratch.url;
       drop = scratch.drop;
     }
     env = url ? { DATABASE_URL: url } : { YARDSTICK_DATA_DIR: path.join(dir, "db"), DATABASE_URL: "" };
+    if (!url) await prepareDataDir(path.join(dir, "db"));
     const db = await openDatabase({ url, dataDir: url ? undefined : path.join(dir, "db") });
     const c = await db.prisma.company.create({ data: { slug: "rep", name: "Rep" } });
     for (const [name, amount] of [["North", "900"], ["South", "300"]] as const) {

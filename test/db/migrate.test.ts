@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
 import { loadMigrations, migrate } from "../../src/db/migrate.js";
-import { createScratchPostgres, TEST_DB } from "./../helpers/database.js";
+import { createScratchPostgres, pgliteSnapshot, TEST_DB } from "./../helpers/database.js";
 
 // Brings an EMPTY database (a new PostgreSQL database, or a new in-memory
 // PGlite) to the schema, and proves a second run changes nothing.
@@ -21,7 +21,7 @@ describe(`migrations on an empty ${TEST_DB} database`, () => {
   });
 
   it("applies every migration once and is a no-op the second time", async () => {
-    const db = await openDatabase({ url, migrate: false });
+    const db = await openDatabase({ url, migrate: false, loadDataDir: url ? undefined : await pgliteSnapshot("empty") });
     try {
       const before = await db.sql.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'",
@@ -53,7 +53,7 @@ describe(`migrations on an empty ${TEST_DB} database`, () => {
   });
 
   it("refuses a migration whose text changed after it was applied", async () => {
-    const db = await openDatabase({ url: undefined, migrate: false });
+    const db = await openDatabase({ url: undefined, migrate: false, loadDataDir: await pgliteSnapshot("empty") });
     try {
       const [first] = await loadMigrations();
       await migrate(db.sql, [first!]);

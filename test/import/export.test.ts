@@ -8,7 +8,7 @@ import { EXPORT_TABLES } from "../../src/import/export.js";
 import { runImport } from "../../src/import/importer.js";
 import { fileSource } from "../../src/import/source.js";
 import { seedDemoCompany } from "../../src/seed/generate.js";
-import { createScratchPostgres, TEST_DB } from "../helpers/database.js";
+import { createScratchPostgres, TEST_DB, prepareDataDir } from "../helpers/database.js";
 
 // `npm run export` writes every raw table of a company as CSV; the files import
 // back (`npm run import`) into a fresh company with the same counts and sums.
@@ -33,11 +33,12 @@ describe(`export and re-import (${TEST_DB})`, () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "ys-export-"));
     if (TEST_DB === "postgres") {
-      const scratch = await createScratchPostgres();
+      const scratch = await createScratchPostgres({ migrated: true });
       url = scratch.url;
       drop = scratch.drop;
     }
     env = url ? { DATABASE_URL: url, LOG_LEVEL: "error" } : { DATABASE_URL: "", YARDSTICK_DATA_DIR: path.join(dir, "db"), LOG_LEVEL: "error" };
+    if (!url) await prepareDataDir(path.join(dir, "db"));
     const db = await open();
     try {
       const seeded = await seedDemoCompany(db, { seed: 11, size: { teams: 2, membersPerTeam: 3, customers: 250, months: 12 }, slug: "source", analyze: false });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { runImport } from "../../src/import/importer.js";
 import { fileSource } from "../../src/import/source.js";
-import { createScratchPostgres, TEST_DB } from "../helpers/database.js";
+import { createScratchPostgres, TEST_DB, prepareDataDir } from "../helpers/database.js";
 import { makeCustomers, writeCustomersCsv, writeOrdersCsv, type OrdersFile } from "./fixtures.js";
 
 // The import command killed with SIGKILL in the middle of a big file (no
@@ -39,11 +39,12 @@ describe(`import command killed and resumed (${TEST_DB})`, () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "ys-import-resume-"));
     if (TEST_DB === "postgres") {
-      const scratch = await createScratchPostgres();
+      const scratch = await createScratchPostgres({ migrated: true });
       url = scratch.url;
       drop = scratch.drop;
     }
     env = url ? { DATABASE_URL: url, LOG_LEVEL: "error" } : { DATABASE_URL: "", YARDSTICK_DATA_DIR: path.join(dir, "db"), LOG_LEVEL: "error" };
+    if (!url) await prepareDataDir(path.join(dir, "db"));
     const db = await open();
     try {
       const company = await db.prisma.company.create({ data: { slug: "resume", name: "Resume", timeZone: "Asia/Shanghai", currency: "CNY" } });

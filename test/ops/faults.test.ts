@@ -17,7 +17,7 @@ describe.runIf(TEST_DB === "postgres")("database outage and recovery", () => {
   let key: string;
 
   beforeAll(async () => {
-    const created = await createScratchPostgres();
+    const created = await createScratchPostgres({ migrated: true });
     scratch = created;
     drop = created.drop;
     const through = await Cable.inFrontOf(scratch.url);

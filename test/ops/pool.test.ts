@@ -20,7 +20,7 @@ describe.runIf(TEST_DB === "postgres")("an exhausted connection pool", () => {
   let key: string;
 
   beforeAll(async () => {
-    scratch = await createScratchPostgres();
+    scratch = await createScratchPostgres({ migrated: true });
     db = await openDatabase({ url: scratch.url, poolSize: 2, connectionTimeoutMs: CONNECTION_TIMEOUT, statementTimeoutMs: DEADLINE });
     app = createApp({ db, graphiql: false, limits: { requestTimeoutMs: DEADLINE }, resultCache: false } as Parameters<typeof createApp>[0]);
     ({ key } = await seedCompany(db, "busy"));

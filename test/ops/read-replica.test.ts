@@ -60,7 +60,7 @@ describe.runIf(TEST_DB === "postgres")("read replica for metric reads", () => {
   };
 
   beforeAll(async () => {
-    primary = await createScratchPostgres();
+    primary = await createScratchPostgres({ migrated: true });
     // Seed the primary, then close it: TEMPLATE needs the source database without connections.
     const seed = await openDatabase({ url: primary.url, poolSize: 2 });
     const company = await seed.prisma.company.create({ data: { slug: "rr", name: "RR" } });

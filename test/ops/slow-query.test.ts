@@ -23,7 +23,7 @@ describe.runIf(TEST_DB === "postgres")("a slow database", () => {
   let key: string;
 
   beforeAll(async () => {
-    scratch = await createScratchPostgres();
+    scratch = await createScratchPostgres({ migrated: true });
     // The pool's statement_timeout is the request deadline: what production gets by default (src/ops/timeouts.ts).
     db = await openDatabase({ url: scratch.url, poolSize: 4, statementTimeoutMs: DEADLINE });
     // No result cache: every request must reach the database.

@@ -3,7 +3,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT_IN_DIR } from "../../src/metrics/registry.js";
 import { validatePlugin } from "../../src/metrics/validate.js";
-import { createCompany, createTestApp, dataOf, type TestApp, type TestCompany } from "../helpers/app.js";
+import { dataOf, type TestApp, type TestCompany } from "../helpers/app.js";
+import { companyFixture } from "../helpers/company-fixture.js";
 import { TEST_DB } from "../helpers/database.js";
 
 // The built-in catalogue: every file validates, is served by the API, and the
@@ -58,11 +59,10 @@ describe(`built-in catalogue through the API (${TEST_DB})`, () => {
   let defs: Definition[];
 
   beforeAll(async () => {
-    t = await createTestApp();
-    co = await createCompany(t.db, "catalogue", { timeZone: "Europe/Berlin" });
-    const team = await t.db.prisma.team.create({ data: { companyId: co.id, name: "Empty team" } });
-    await t.db.prisma.member.create({ data: { companyId: co.id, teamId: team.id, name: "Empty member" } });
-    await t.db.prisma.customer.create({ data: { companyId: co.id, name: "Empty customer", ownerTeamId: team.id } });
+    ({ t, co } = await companyFixture({
+      slug: "catalogue", timeZone: "Europe/Berlin", teams: ["Empty team"], members: { "Empty member": "Empty team" },
+      customers: { "Empty customer": { team: "Empty team" } },
+    }));
     defs = dataOf(await t.gql<{ metricDefinitions: Definition[] }>("{ metricDefinitions { key subjects weight builtIn } }", {}, co.keys.viewer))
       .metricDefinitions;
   });

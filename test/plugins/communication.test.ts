@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCompany, createTestApp, type TestApp, type TestCompany } from "../helpers/app.js";
+import type { TestApp, TestCompany } from "../helpers/app.js";
+import { companyFixture } from "../helpers/company-fixture.js";
 import { TEST_DB } from "../helpers/database.js";
-import { at, metricClient, month, type MetricClient, type Subjects } from "./helpers.js";
+import { at, month, type MetricClient, type Subjects } from "./helpers.js";
 
 // communication_frequency, channel_mix, follow_up_coverage,
 // feedback_response_speed (UTC).
@@ -30,25 +31,22 @@ describe(`communication plugins (${TEST_DB})`, () => {
   const march = month("2026-03-01");
 
   beforeAll(async () => {
-    t = await createTestApp();
-    co = await createCompany(t.db, "communication", { timeZone: "UTC" });
-    const p = t.db.prisma;
-    const teamA = (await p.team.create({ data: { companyId: co.id, name: "A" } })).id;
-    const teamB = (await p.team.create({ data: { companyId: co.id, name: "B" } })).id;
-    const mia = (await p.member.create({ data: { companyId: co.id, teamId: teamA, name: "Mia" } })).id;
-    const cust = async (name: string, ownerTeamId: string, acquired: string | null, churned: string | null = null, ownerMemberId?: string) =>
-      (await p.customer.create({
-        data: {
-          companyId: co.id, name, ownerTeamId, ownerMemberId,
-          acquiredAt: acquired ? at(acquired) : null, churnedAt: churned ? at(churned) : null,
-        },
-      })).id;
-    const c1 = await cust("c1", teamA, "2026-01-10T00:00:00", null, mia);
-    const c2 = await cust("c2", teamA, "2026-02-05T00:00:00");
-    const c3 = await cust("c3", teamA, "2026-03-10T00:00:00");
-    const c4 = await cust("c4", teamB, "2026-01-20T00:00:00", "2026-03-20T00:00:00");
-    const c5 = await cust("c5", teamB, "2026-02-01T00:00:00");
-    const p1 = await cust("p1", teamB, null);
+    const f = await companyFixture({
+      slug: "communication", timeZone: "UTC", teams: ["A", "B"], members: { Mia: "A" },
+      customers: {
+        c1: { team: "A", member: "Mia", acquired: "2026-01-10" },
+        c2: { team: "A", acquired: "2026-02-05" },
+        c3: { team: "A", acquired: "2026-03-10" },
+        c4: { team: "B", acquired: "2026-01-20", churned: "2026-03-20" },
+        c5: { team: "B", acquired: "2026-02-01" },
+        p1: { team: "B" },
+      },
+    });
+    ({ t, co } = f);
+    const p = f.prisma;
+    const { A: teamA, B: teamB } = f.teams as Record<"A" | "B", string>;
+    const mia = f.members.Mia!;
+    const { c1, c2, c3, c4, c5, p1 } = f.customers as Record<"c1" | "c2" | "c3" | "c4" | "c5" | "p1", string>;
     type Row = [customerId: string, teamId: string, memberId: string | null, channel: string, direction: string,
       outcome: string | null, when: string, respondedAt: string | null];
     const rows: Row[] = [
@@ -70,8 +68,8 @@ describe(`communication plugins (${TEST_DB})`, () => {
         respondedAt: responded ? at(responded) : null,
       })),
     });
-    m = metricClient(t, co);
-    ids = await m.subjects();
+    m = f.metrics;
+    ids = await f.subjects();
   });
   afterAll(() => t.close());
 

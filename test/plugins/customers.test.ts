@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCompany, createTestApp, type TestApp, type TestCompany } from "../helpers/app.js";
+import type { TestApp, TestCompany } from "../helpers/app.js";
+import { companyFixture } from "../helpers/company-fixture.js";
 import { TEST_DB } from "../helpers/database.js";
-import { at, metricClient, month, quarter, type MetricClient, type Subjects } from "./helpers.js";
+import { at, month, quarter, type MetricClient, type Subjects } from "./helpers.js";
 
 // churn_rate (with retention_rate), lifecycle_stage_distribution, churn_risk
 // and rfm (UTC).
@@ -34,36 +35,29 @@ describe(`customer plugins (${TEST_DB})`, () => {
   const q1 = quarter("2026-01-01");
 
   beforeAll(async () => {
-    t = await createTestApp();
-    co = await createCompany(t.db, "customers", { timeZone: "UTC" });
-    const p = t.db.prisma;
-    const teams = {
-      A: (await p.team.create({ data: { companyId: co.id, name: "A" } })).id,
-      B: (await p.team.create({ data: { companyId: co.id, name: "B" } })).id,
-    };
-    type CustRow = [name: string, team: "A" | "B", acquired: string | null, churned: string | null, stage: string];
+    type CustRow = [name: string, team: "A" | "B", acquired: string | undefined, churned: string | undefined, stage: string];
     const custRows: CustRow[] = [
-      ["c1", "A", "2025-06-01", null, "active"],
+      ["c1", "A", "2025-06-01", undefined, "active"],
       ["c2", "A", "2026-02-01", "2026-03-10", "churned"],
-      ["c3", "A", "2025-09-01", null, "at_risk"],
+      ["c3", "A", "2025-09-01", undefined, "at_risk"],
       ["c4", "B", "2026-01-20", "2026-03-25", "churned"],
-      ["c5", "B", "2026-03-05", null, "new"],
-      ["c6", "B", "2025-12-01", null, "mature"],
+      ["c5", "B", "2026-03-05", undefined, "new"],
+      ["c6", "B", "2025-12-01", undefined, "mature"],
       ["c7", "A", "2026-03-08", "2026-03-28", "churned"],
       ["c8", "A", "2026-01-10", "2026-02-20", "churned"],
-      ["c9", "B", "2025-11-01", null, "active"],
-      ["p1", "B", null, null, "prospect"],
+      ["c9", "B", "2025-11-01", undefined, "active"],
+      ["p1", "B", undefined, undefined, "prospect"],
     ];
-    const c: Record<string, { id: string; teamId: string }> = {};
-    for (const [name, team, acquired, churned, stage] of custRows) {
-      const row = await p.customer.create({
-        data: {
-          companyId: co.id, name, ownerTeamId: teams[team], lifecycleStage: stage,
-          acquiredAt: acquired ? at(`${acquired}T00:00:00`) : null, churnedAt: churned ? at(`${churned}T00:00:00`) : null,
-        },
-      });
-      c[name] = { id: row.id, teamId: teams[team] };
-    }
+    const f = await companyFixture({
+      slug: "customers", timeZone: "UTC", teams: ["A", "B"],
+      customers: Object.fromEntries(custRows.map(([name, team, acquired, churned, lifecycleStage]) => [name, { team, acquired, churned, lifecycleStage }])),
+    });
+    ({ t, co } = f);
+    const p = f.prisma;
+    const teams = f.teams as Record<"A" | "B", string>;
+    const c: Record<string, { id: string; teamId: string }> = Object.fromEntries(
+      custRows.map(([name, team]) => [name, { id: f.customers[name]!, teamId: teams[team] }]),
+    );
     const orders: [string, string, string][] = [
       ["c1", "2025-10-10T00:00:00", "100"], ["c1", "2025-11-10T00:00:00", "100"], ["c1", "2025-12-10T00:00:00", "100"],
       ["c1", "2026-02-19T00:00:00", "120"],
@@ -99,8 +93,8 @@ describe(`customer plugins (${TEST_DB})`, () => {
         { companyId: co.id, customerId: c.c6!.id, teamId: c.c6!.teamId, kind: "csat", score: 5, scale: 5, at: at("2026-03-01T00:00:00") },
       ],
     });
-    m = metricClient(t, co);
-    ids = await m.subjects();
+    m = f.metrics;
+    ids = await f.subjects();
   });
   afterAll(() => t.close());
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCompany, createTestApp, type TestApp, type TestCompany } from "../helpers/app.js";
+import type { TestApp, TestCompany } from "../helpers/app.js";
+import { companyFixture, utc } from "../helpers/company-fixture.js";
 import { TEST_DB } from "../helpers/database.js";
-import { at, metricClient, month, type MetricClient, type Subjects } from "./helpers.js";
+import { at, month, type MetricClient, type Subjects } from "./helpers.js";
 
 // sales_conversion_rate, win_rate, avg_sales_cycle, funnel_conversion and the
 // four stage_conversion_* KPIs, on opportunities and their stage history (UTC).
@@ -26,20 +27,21 @@ describe(`sales plugins (${TEST_DB})`, () => {
   const march = month("2026-03-01");
 
   beforeAll(async () => {
-    t = await createTestApp();
-    co = await createCompany(t.db, "sales", { timeZone: "UTC" });
-    const p = t.db.prisma;
-    const teams = {
-      A: (await p.team.create({ data: { companyId: co.id, name: "A" } })).id,
-      B: (await p.team.create({ data: { companyId: co.id, name: "B" } })).id,
-    };
-    const customer = (await p.customer.create({ data: { companyId: co.id, name: "c1", acquiredAt: at("2025-01-01T00:00:00") } })).id;
-    const prospect = (name: string, team: "A" | "B", created: string, acquired: string | null) =>
-      p.customer.create({ data: { companyId: co.id, name, ownerTeamId: teams[team], createdAt: at(`${created}T00:00:00`), acquiredAt: acquired ? at(`${acquired}T00:00:00`) : null } });
-    await prospect("p1", "A", "2026-03-03", "2026-03-20");
-    await prospect("p2", "A", "2026-03-10", "2026-05-02");
-    await prospect("p3", "B", "2026-03-15", null);
-    await prospect("p4", "B", "2026-02-10", "2026-03-05");
+    const prospect = (team: "A" | "B", created: string, acquired?: string) => ({ team, acquired, data: { createdAt: utc(created) } });
+    const f = await companyFixture({
+      slug: "sales", timeZone: "UTC", teams: ["A", "B"],
+      customers: {
+        c1: { acquired: "2025-01-01" },
+        p1: prospect("A", "2026-03-03", "2026-03-20"),
+        p2: prospect("A", "2026-03-10", "2026-05-02"),
+        p3: prospect("B", "2026-03-15"),
+        p4: prospect("B", "2026-02-10", "2026-03-05"),
+      },
+    });
+    ({ t, co } = f);
+    const p = f.prisma;
+    const teams = f.teams as Record<"A" | "B", string>;
+    const customer = f.customers.c1!;
     const ORDER: Record<string, number> = { lead: 1, qualified: 2, proposal: 3, negotiation: 4, won: 5, lost: 0 };
     const opp = async (name: string, team: "A" | "B", created: string, closed: string | null, status: string, stages: [string, string][]) => {
       const teamId = teams[team];
@@ -66,8 +68,8 @@ describe(`sales plugins (${TEST_DB})`, () => {
     await opp("o6", "B", "2026-03-12", "2026-04-02", "lost", [["lead", "2026-03-12"], ["lost", "2026-04-02"]]);
     await opp("o7", "A", "2026-03-05", "2026-03-30", "won",
       [["lead", "2026-03-05"], ["qualified", "2026-03-10"], ["proposal", "2026-03-15"], ["negotiation", "2026-03-20"], ["won", "2026-03-30"]]);
-    m = metricClient(t, co);
-    ids = await m.subjects();
+    m = f.metrics;
+    ids = await f.subjects();
   });
   afterAll(() => t.close());
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCompany, createTestApp, type TestApp, type TestCompany } from "../helpers/app.js";
+import type { TestApp, TestCompany } from "../helpers/app.js";
+import { companyFixture } from "../helpers/company-fixture.js";
 import { TEST_DB } from "../helpers/database.js";
-import { at, metricClient, month, type MetricClient, type Subjects } from "./helpers.js";
+import { at, month, type MetricClient, type Subjects } from "./helpers.js";
 
 // csat_score, csat_satisfied_rate, nps, ces — on a company in Asia/Shanghai
 // (UTC+8), so a survey at 2026-02-28T17:00Z belongs to March.
@@ -13,17 +14,19 @@ describe(`satisfaction plugins (${TEST_DB})`, () => {
   const march = month("2026-03-01");
 
   beforeAll(async () => {
-    t = await createTestApp();
-    co = await createCompany(t.db, "satisfaction", { timeZone: "Asia/Shanghai" });
-    const p = t.db.prisma;
-    const teamA = (await p.team.create({ data: { companyId: co.id, name: "A" } })).id;
-    const teamB = (await p.team.create({ data: { companyId: co.id, name: "B" } })).id;
-    const mia = (await p.member.create({ data: { companyId: co.id, teamId: teamA, name: "Mia" } })).id;
-    const cust = async (name: string, ownerTeamId: string, ownerMemberId?: string) =>
-      (await p.customer.create({ data: { companyId: co.id, name, ownerTeamId, ownerMemberId, acquiredAt: at("2025-06-01T00:00:00") } })).id;
-    const c1 = await cust("c1", teamA, mia);
-    const c2 = await cust("c2", teamA);
-    const c3 = await cust("c3", teamB);
+    const f = await companyFixture({
+      slug: "satisfaction", timeZone: "Asia/Shanghai", teams: ["A", "B"], members: { Mia: "A" },
+      customers: {
+        c1: { team: "A", member: "Mia", acquired: "2025-06-01" },
+        c2: { team: "A", acquired: "2025-06-01" },
+        c3: { team: "B", acquired: "2025-06-01" },
+      },
+    });
+    ({ t, co } = f);
+    const p = f.prisma;
+    const { A: teamA, B: teamB } = f.teams as Record<"A" | "B", string>;
+    const mia = f.members.Mia!;
+    const { c1, c2, c3 } = f.customers as Record<"c1" | "c2" | "c3", string>;
     type Row = [kind: string, customerId: string, teamId: string, memberId: string | null, score: number, scale: number, when: string];
     const rows: Row[] = [
       // CSAT, March in Shanghai
@@ -50,8 +53,8 @@ describe(`satisfaction plugins (${TEST_DB})`, () => {
         companyId: co.id, customerId, teamId, memberId, kind, score, scale, at: at(when),
       })),
     });
-    m = metricClient(t, co);
-    ids = await m.subjects();
+    m = f.metrics;
+    ids = await f.subjects();
   });
   afterAll(() => t.close());
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCompany, createTestApp, type TestApp, type TestCompany } from "../helpers/app.js";
+import type { TestApp, TestCompany } from "../helpers/app.js";
+import { companyFixture } from "../helpers/company-fixture.js";
 import { TEST_DB } from "../helpers/database.js";
-import { at, metricClient, month, type MetricClient, type Subjects } from "./helpers.js";
+import { at, month, type MetricClient, type Subjects } from "./helpers.js";
 
 // complaint_volume, first_response_time, resolution_time, resolution_rate,
 // escalation_rate, overdue_tickets (UTC).
@@ -21,16 +22,14 @@ describe(`service plugins (${TEST_DB})`, () => {
   const march = month("2026-03-01");
 
   beforeAll(async () => {
-    t = await createTestApp();
-    co = await createCompany(t.db, "service", { timeZone: "UTC" });
-    const p = t.db.prisma;
-    const teamA = (await p.team.create({ data: { companyId: co.id, name: "A" } })).id;
-    const teamB = (await p.team.create({ data: { companyId: co.id, name: "B" } })).id;
-    const cust = async (name: string, ownerTeamId: string) =>
-      (await p.customer.create({ data: { companyId: co.id, name, ownerTeamId, acquiredAt: at("2025-06-01T00:00:00") } })).id;
-    const c1 = await cust("c1", teamA);
-    const c2 = await cust("c2", teamA);
-    const c3 = await cust("c3", teamB);
+    const f = await companyFixture({
+      slug: "service", timeZone: "UTC", teams: ["A", "B"],
+      customers: { c1: { team: "A", acquired: "2025-06-01" }, c2: { team: "A", acquired: "2025-06-01" }, c3: { team: "B", acquired: "2025-06-01" } },
+    });
+    ({ t, co } = f);
+    const p = f.prisma;
+    const { A: teamA, B: teamB } = f.teams as Record<"A" | "B", string>;
+    const { c1, c2, c3 } = f.customers as Record<"c1" | "c2" | "c3", string>;
     const d = (s: string | null) => (s ? at(s) : null);
     type Row = [teamId: string, customerId: string, kind: string, priority: string, channel: string, opened: string,
       firstResponse: string | null, resolved: string | null, due: string | null, escalated: boolean];
@@ -48,8 +47,8 @@ describe(`service plugins (${TEST_DB})`, () => {
         firstResponseAt: d(first), resolvedAt: d(resolved), dueAt: d(due), escalated,
       })),
     });
-    m = metricClient(t, co);
-    ids = await m.subjects();
+    m = f.metrics;
+    ids = await f.subjects();
   });
   afterAll(() => t.close());
 

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCompany, createTestApp, type TestApp, type TestCompany } from "../helpers/app.js";
+import type { TestApp, TestCompany } from "../helpers/app.js";
+import { companyFixture } from "../helpers/company-fixture.js";
 import { TEST_DB } from "../helpers/database.js";
 import { readFileSync } from "node:fs";
 import { createMetricSession } from "../../src/metrics/engine.js";
 import { resolvePeriod } from "../../src/metrics/period.js";
 import { BUILT_IN_DIR, catalogOf, registerPlugin } from "../../src/metrics/registry.js";
-import { at, metricClient, month, type MetricClient, type Slice, type Subjects } from "./helpers.js";
+import { at, month, type MetricClient, type Slice, type Subjects } from "./helpers.js";
 
 // revenue, average_order_value, sales_growth_rate, clv, cac, campaign_roi (UTC).
 //
@@ -31,11 +32,10 @@ describe(`value plugins (${TEST_DB})`, () => {
   const byKey = (slices: Slice[]) => Object.fromEntries(slices.map((s) => [s.key, s.value]));
 
   beforeAll(async () => {
-    t = await createTestApp();
-    co = await createCompany(t.db, "value", { timeZone: "UTC" });
-    const p = t.db.prisma;
-    const teamA = (await p.team.create({ data: { companyId: co.id, name: "A" } })).id;
-    const teamB = (await p.team.create({ data: { companyId: co.id, name: "B" } })).id;
+    const f = await companyFixture({ slug: "value", timeZone: "UTC", teams: ["A", "B"] });
+    ({ t, co } = f);
+    const p = f.prisma;
+    const { A: teamA, B: teamB } = f.teams as Record<"A" | "B", string>;
     k1 = (await p.campaign.create({ data: { companyId: co.id, name: "Spring", channel: "email", startsAt: at("2026-02-15T00:00:00") } })).id;
     k2 = (await p.campaign.create({ data: { companyId: co.id, name: "Expo", channel: "event", startsAt: at("2026-03-01T00:00:00") } })).id;
     const cust = async (name: string, ownerTeamId: string, campaignId: string | null, acquired: string, churned?: string) =>
@@ -79,8 +79,8 @@ describe(`value plugins (${TEST_DB})`, () => {
     await p.campaignCost.createMany({
       data: costs.map(([campaignId, teamId, kind, amount, when]) => ({ companyId: co.id, campaignId, teamId, kind, amount, at: at(when) })),
     });
-    m = metricClient(t, co);
-    ids = await m.subjects();
+    m = f.metrics;
+    ids = await f.subjects();
   });
   afterAll(() => t.close());
 
