@@ -29,13 +29,13 @@ describe("compileGroup", () => {
       windows: [MARCH, FEBRUARY], subjects: null,
     });
     await c.snapshot();
-    // $1 company, $2 the filter's 100, $3 bucket bounds [1 Feb, 1 Mar, 1 Apr], $4/$5 the scan's range.
+    // $1 company, $2 bucket bounds [1 Feb, 1 Mar, 1 Apr], $3/$4 the scan's range, $5 the filter's 100.
     expect(c.params).toEqual([
       COMPANY,
-      100,
       ["2026-02-01T00:00:00.000Z", "2026-03-01T00:00:00.000Z", "2026-04-01T00:00:00.000Z"],
       "2026-02-01T00:00:00.000Z",
       "2026-04-01T00:00:00.000Z",
+      100,
     ]);
     // March is bucket 2 (1 Mar–1 Apr), February bucket 1.
     expect(c.windowIndex).toEqual([2, 1]);
