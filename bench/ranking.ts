@@ -47,7 +47,7 @@ export async function ensureRankingFramework(db: Database, companyId: string): P
   const admin = await benchClient(db, companyId, "admin");
   const { company } = await admin.request<{ company: { frameworks: { key: string }[] } }>("{ company { frameworks { key } } }");
   if (company.frameworks.some((f) => f.key === RANKING_FRAMEWORK.key)) return;
-  await admin.request(`mutation($d: JSON!) { createFramework(document: $d) { key version } }`, { d: RANKING_FRAMEWORK });
+  await admin.request(`mutation($d: JSON!) { createFramework(document: $d, effectiveFrom: "2000-01-01T00:00:00Z") { key version } }`, { d: RANKING_FRAMEWORK });
 }
 
 /** Every (member, KPI) value of the API's ranking against the floor's, for `month` (yyyy-MM). */

@@ -32,7 +32,8 @@ export const frameworkSchema = z
     key: z.string().regex(KEY_PATTERN, "must be lower_snake_case (2–63 chars)"),
     name: z.string().min(1).max(120),
     description: z.string().max(2000).default(""),
-    level: z.enum(["customer", "member", "team"]),
+    /** company: one scorecard for the whole company (Company.scorecard). */
+    level: z.enum(["company", "customer", "member", "team"]),
     items: z.array(z.union([kpiItem, ratingItem])).min(1).max(50),
     grades: z
       .array(z.object({ min: z.number().min(0).max(100), grade: z.string().min(1).max(40) }).strict())
@@ -46,6 +47,14 @@ export const frameworkSchema = z
       ]),
     /** renormalize: weights of items without data are spread over the rest; zero: they score 0. */
     missing: z.enum(["renormalize", "zero"]).default("renormalize"),
+    /**
+     * How a member or team framework rolls up to a team or the company (rollup.ts): `mean` of the
+     * subjects' totals and item scores, or `weighted` by the value of the KPI `by` (e.g. revenue).
+     */
+    rollup: z
+      .object({ method: z.enum(["mean", "weighted"]).default("mean"), by: z.string().min(1).max(63).optional() })
+      .strict()
+      .default({ method: "mean" }),
   })
   .strict();
 
@@ -54,6 +63,13 @@ export type Framework = z.output<typeof frameworkSchema>;
 export type FrameworkItem = Framework["items"][number];
 export type KpiItem = z.output<typeof kpiItem>;
 export type RatingItem = z.output<typeof ratingItem>;
+
+/** KPI keys a framework scores with: its KPI items and the roll-up's weighting KPI. */
+export function kpisOf(fw: Framework): string[] {
+  const keys = fw.items.filter((i): i is KpiItem => !isRatingItem(i)).map((i) => i.kpi);
+  if (fw.rollup.by && !keys.includes(fw.rollup.by)) keys.push(fw.rollup.by);
+  return keys;
+}
 
 export function isRatingItem(item: FrameworkItem): item is RatingItem {
   return "rating" in item;

@@ -33,7 +33,7 @@ export function reportMarkdown(cards: NamedScorecard[], options: { top?: number;
   if (!first) return `# ${options.title ?? "Assessment report"}\n\nNo subjects to assess.\n`;
   const ranked = cards.filter((c) => c.total !== null);
   const lines: string[] = [
-    `# ${options.title ?? `${first.frameworkKey} v${first.frameworkVersion}`} — ${periodLabel(first.period)}`,
+    `# ${options.title ?? `${first.frameworkName} (version ${first.frameworkVersion})`} — ${periodLabel(first.period)}`,
     "",
     `${ranked.length} of ${cards.length} ${first.level}s scored; average total ${num(ranked.length ? ranked.reduce((a, c) => a + c.total!, 0) / ranked.length : null)}.`,
     "",
@@ -61,18 +61,22 @@ export function reportMarkdown(cards: NamedScorecard[], options: { top?: number;
     "",
     "## KPIs below target",
     "",
-    "Subjects whose item score is under 100 (the target not reached), per item with a target.",
+    "Subjects whose value is under their target (attainment below 100 %), per item with a target;",
+    "a manager's rating against the top of its own scale.",
     "",
     "| item | target | below target | average value |",
     "|---|---|---|---|",
   ];
   first.items.forEach((item, idx) => {
-    if (item.target === null) return;
-    const scored = cards.map((c) => c.items[idx]!).filter((i) => i.score !== null);
-    const below = scored.filter((i) => i.score! < 100).length;
-    const values = scored.map((i) => i.value).filter((v): v is number => v !== null);
+    const withTarget = cards.map((c) => c.items[idx]!).filter((i) => i.target !== null && i.value !== null);
+    if (withTarget.length === 0) return;
+    const below = withTarget.filter((i) => i.attainment !== null && i.attainment < 100).length;
+    const targets = new Set(withTarget.map((i) => i.target));
+    // Targets per subject (targets store) differ: say so instead of printing one.
+    const target = item.scale !== null ? `${item.scale} (scale 1–${item.scale})` : targets.size === 1 ? String(withTarget[0]!.target) : "per subject";
+    const values = withTarget.map((i) => i.value!);
     if (below > 0) {
-      lines.push(`| ${item.name} | ${item.target} | ${below} of ${scored.length} | ${num(values.length ? values.reduce((a, v) => a + v, 0) / values.length : null, 2)} |`);
+      lines.push(`| ${item.name} | ${target} | ${below} of ${withTarget.length} | ${num(values.reduce((a, v) => a + v, 0) / values.length, 2)} |`);
     }
   });
   return `${lines.join("\n")}\n`;

@@ -1,16 +1,24 @@
-// Scorecards: a framework applied to every subject of its level for a period.
-// Each item's value comes from the metric engine (rating items are synthetic
-// plugins over the ratings source, so they batch like any KPI); scores use the
-// item's override or the plugin's method, quantiles among the same peers;
-// weights are normalised; the total gets a grade and a rank among peers.
+// Scorecards: a framework version applied to every subject of its level for a
+// period. Each item's value comes from the metric engine (rating items are
+// synthetic plugins over the ratings source, so they batch like any KPI);
+// scores use the item's override or the plugin's method — with the subject's
+// own target for the period when the targets store has one — and quantiles
+// among the same peers as a metric value's (every subject of the level with a
+// value: peers.ts); weights are normalised; the total gets a grade and a rank.
 import type { SubjectLevel } from "../metrics/catalog.js";
 import type { MetricSession } from "../metrics/engine.js";
+import { attainmentOf, resolveTarget, type TargetSource } from "../metrics/attainment.js";
 import { shiftPeriod, type Period } from "../metrics/period.js";
 import type { ScoreSpec } from "../metrics/plugin-schema.js";
 import { registerPlugin, type RegisteredPlugin } from "../metrics/registry.js";
 import { scoreNow } from "../metrics/score.js";
 import { settleAll } from "../metrics/settle.js";
+import type { FormulaOutcome } from "../metrics/formula.js";
 import { isRatingItem, type Framework, type FrameworkItem } from "./framework-schema.js";
+import type { FrameworkStatus, VersionedFramework } from "./framework-store.js";
+import type { PluginResolution } from "./plugin-pins.js";
+
+export type { VersionedFramework } from "./framework-store.js";
 
 export interface ScorecardItem {
   /** KPI key, or rating:<item>. */
@@ -18,13 +26,20 @@ export interface ScorecardItem {
   kind: "kpi" | "rating";
   name: string;
   unit: string;
+  /** A KPI's value; a rating item's average rating on its own scale (1–scale). */
   value: number | null;
   score: number | null;
   /** Normalised weight actually applied (0 when the item had no data and the policy renormalises). */
   weight: number;
   /** weight × score: the points this item adds to the total. */
   contribution: number;
+  /** A KPI's target (the subject's own, the framework's or the plugin's); a rating item's scale. */
   target: number | null;
+  targetSource: TargetSource | null;
+  /** value against target in percent (attainment.ts). */
+  attainment: number | null;
+  /** Top of a rating item's scale; null for KPIs. */
+  scale: number | null;
   reason: string | null;
   /** The item's formula (or score expression) failed for this subject: value/score are null, GraphQL reports it on the item's path. */
   error?: Error;
@@ -32,9 +47,13 @@ export interface ScorecardItem {
 
 export interface Scorecard {
   frameworkKey: string;
+  frameworkName: string;
   frameworkVersion: number;
+  frameworkStatus: FrameworkStatus;
+  effectiveFrom: Date | null;
   level: SubjectLevel;
-  subjectId: string;
+  /** null for the company. */
+  subjectId: string | null;
   period: Period;
   total: number | null;
   grade: string | null;
@@ -45,10 +64,8 @@ export interface Scorecard {
   items: ScorecardItem[];
 }
 
-export interface VersionedFramework {
-  framework: Framework;
-  version: number;
-}
+/** kpi → subject id ("" for the company) → the subject's target for the period. */
+export type TargetLookup = Map<string, Map<string, number>>;
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -71,19 +88,28 @@ function ratingPlugin(item: string, level: SubjectLevel): RegisteredPlugin {
 interface ResolvedItem {
   id: string;
   kind: "kpi" | "rating";
-  plugin: RegisteredPlugin;
+  name: string;
+  unit: string;
+  plugin: RegisteredPlugin | null;
+  /** Why the item has no data whatever the period (plugin disabled or gone). */
+  missing: string | null;
   weight: number;
-  score: ScoreSpec;
+  override: ScoreSpec | undefined;
+  scale: number | null;
 }
 
-function resolveItems(session: MetricSession, fw: Framework): ResolvedItem[] {
-  return fw.items.map((item: FrameworkItem) => {
+function resolveItems(fw: Framework, plugins: Map<string, PluginResolution>): ResolvedItem[] {
+  return fw.items.map((item: FrameworkItem): ResolvedItem => {
     if (isRatingItem(item)) {
       const plugin = ratingPlugin(item.rating, fw.level);
-      return { id: `rating:${item.rating}`, kind: "rating", plugin: { ...plugin, plugin: { ...plugin.plugin, name: item.name ?? item.rating } }, weight: item.weight, score: plugin.plugin.score };
+      return { id: `rating:${item.rating}`, kind: "rating", name: item.name ?? item.rating, unit: "rating", plugin, missing: null, weight: item.weight, override: undefined, scale: item.scale };
     }
-    const plugin = session.plugin(item.kpi, fw.level);
-    return { id: item.kpi, kind: "kpi", plugin, weight: item.weight ?? plugin.plugin.weight, score: item.score ?? plugin.plugin.score };
+    const r = plugins.get(item.kpi);
+    if (!r || "missing" in r) {
+      return { id: item.kpi, kind: "kpi", name: item.kpi, unit: "", plugin: null, missing: r && "missing" in r ? r.missing : `plugin "${item.kpi}" is not available`, weight: item.weight ?? 0, override: item.score, scale: null };
+    }
+    const p = r.plugin.plugin;
+    return { id: item.kpi, kind: "kpi", name: p.name, unit: p.unit, plugin: r.plugin, missing: null, weight: item.weight ?? p.weight, override: item.score, scale: null };
   });
 }
 
@@ -92,24 +118,47 @@ export function gradeOf(total: number | null, grades: Framework["grades"]): stri
   return grades.find((g) => total >= g.min)?.grade ?? null;
 }
 
-function targetOf(spec: ScoreSpec): number | null {
-  return spec.method === "target" ? spec.target : null;
+const NO_DATA: FormulaOutcome = { value: null, label: null, reason: null };
+
+async function itemOutcomes(session: MetricSession, it: ResolvedItem, level: SubjectLevel, subjectIds: (string | null)[], period: Period): Promise<FormulaOutcome[]> {
+  if (!it.plugin) return subjectIds.map(() => ({ ...NO_DATA, reason: it.missing }));
+  if (level === "company") return [await session.valueOf(it.plugin, "company", null, period)];
+  return session.outcomesOf(it.plugin, level, subjectIds as string[], period);
 }
 
-async function scoreAll(session: MetricSession, fw: VersionedFramework, subjectIds: string[], period: Period) {
-  const items = resolveItems(session, fw.framework);
-  const level = fw.framework.level;
+export interface ScoreInput {
+  session: MetricSession;
+  fw: VersionedFramework;
+  plugins: Map<string, PluginResolution>;
+  /** Every subject of the level (the peers); [null] for a company-level framework. */
+  subjectIds: (string | null)[];
+  period: Period;
+  targets?: TargetLookup;
+}
+
+async function scoreAll({ session, fw, plugins, subjectIds, period, targets }: ScoreInput) {
+  const items = resolveItems(fw.framework, plugins);
+  const level = fw.framework.level as SubjectLevel;
   // Each item's measures are loaded once for every subject (not per subject), all items
   // before any is awaited: one batch, a handful of promises.
-  const values = await Promise.all(items.map((it) => session.outcomesOf(it.plugin, level, subjectIds, period)));
-  const perSubject = new Map<string, { total: number | null; items: ScorecardItem[] }>();
+  const values = await Promise.all(items.map((it) => itemOutcomes(session, it, level, subjectIds, period)));
+  const perSubject = new Map<string | null, { total: number | null; items: ScorecardItem[] }>();
+  const resolved = items.map((it) =>
+    subjectIds.map((id) => {
+      const stored = it.kind === "kpi" ? targets?.get(it.id)?.get(id ?? "") : undefined;
+      return resolveTarget(stored, it.override, it.plugin?.plugin.score ?? { method: "quantile" });
+    }),
+  );
   const scored = await Promise.all(
     items.map((it, i) => {
       const outcomes = values[i]!;
+      if (!it.plugin) return outcomes.map(() => null);
+      // Peers: every subject of the level with a value (subjects without rows have each
+      // measure's empty value, e.g. 0 orders) — the same set a metric value's peers use.
       const peers = outcomes.map((v) => v.value).filter((v): v is number => v !== null);
-      const context = { params: it.plugin.plugin.params, peers };
+      const context = { params: it.plugin.plugin.params, peers: level === "company" ? undefined : peers };
       return settleAll(outcomes.length, (s): number | null | Error | Promise<number | null | Error> => {
-        const v = scoreNow(it.score, outcomes[s]!.value, it.plugin.plugin.direction, context);
+        const v = scoreNow(resolved[i]![s]!.spec, outcomes[s]!.value, it.plugin!.plugin.direction, context);
         // A failing score expression fails this item's score alone.
         return v instanceof Promise ? v.catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))) : v;
       });
@@ -119,25 +168,32 @@ async function scoreAll(session: MetricSession, fw: VersionedFramework, subjectI
     const raw = items.map((it, i) => {
       const score = scored[i]![s]!;
       const outcome = values[i]![s]!;
-      return score instanceof Error ? { it, outcome, score: null, error: score } : { it, outcome, score, error: outcome.error };
+      const target = resolved[i]![s]!;
+      return score instanceof Error ? { it, outcome, score: null, error: score, target } : { it, outcome, score, error: outcome.error, target };
     });
     const counted = fw.framework.missing === "zero" ? raw : raw.filter((r) => r.score !== null);
     const weightSum = counted.reduce((a, r) => a + r.it.weight, 0);
     let total = 0;
-    const itemsOut: ScorecardItem[] = raw.map(({ it, outcome, score, error }) => {
+    const itemsOut: ScorecardItem[] = raw.map(({ it, outcome, score, error, target }) => {
       const applies = fw.framework.missing === "zero" || score !== null;
       const weight = applies && weightSum > 0 ? it.weight / weightSum : 0;
       total += weight * (score ?? 0);
+      // A rating is reported on its own scale (the engine averages shares of each row's scale).
+      const value = it.scale !== null && outcome.value !== null ? round2((outcome.value * it.scale) / 100) : outcome.value;
+      const itemTarget = it.scale !== null ? it.scale : target.target;
       return {
         id: it.id,
         kind: it.kind,
-        name: it.plugin.plugin.name,
-        unit: it.plugin.plugin.unit,
-        value: outcome.value,
+        name: it.name,
+        unit: it.unit,
+        value,
         score,
         weight: Math.round(weight * 10_000) / 10_000,
         contribution: round2(weight * (score ?? 0)),
-        target: targetOf(it.score),
+        target: itemTarget,
+        targetSource: it.scale !== null ? "framework" : target.targetSource,
+        attainment: attainmentOf(value, itemTarget, it.plugin?.plugin.direction ?? "higher_is_better"),
+        scale: it.scale,
         reason: outcome.reason,
         ...(error ? { error } : {}),
       };
@@ -147,17 +203,16 @@ async function scoreAll(session: MetricSession, fw: VersionedFramework, subjectI
   return perSubject;
 }
 
-/** Scorecards of every given subject (its peers), ranked by total. */
-export async function computeScorecards(
-  session: MetricSession,
-  fw: VersionedFramework,
-  subjectIds: string[],
-  period: Period,
-): Promise<Scorecard[]> {
+/**
+ * Scorecards of every given subject (its peers), ranked by total. The previous period is
+ * scored with the SAME version, so `change` compares like with like.
+ */
+export async function computeScorecards(input: ScoreInput & { previousTargets?: TargetLookup }): Promise<Scorecard[]> {
+  const { fw, subjectIds, period } = input;
   const previousPeriod = shiftPeriod(period, "previousPeriod");
   const [current, previous] = await Promise.all([
-    scoreAll(session, fw, subjectIds, period),
-    scoreAll(session, fw, subjectIds, previousPeriod),
+    scoreAll(input),
+    scoreAll({ ...input, period: previousPeriod, targets: input.previousTargets }),
   ]);
   const totals = [...current.values()].map((c) => c.total).filter((t): t is number => t !== null);
   const rankOf = (t: number | null) => (t === null ? null : 1 + totals.filter((x) => x > t).length);
@@ -167,8 +222,11 @@ export async function computeScorecards(
       const previousTotal = previous.get(id)!.total;
       return {
         frameworkKey: fw.framework.key,
+        frameworkName: fw.framework.name,
         frameworkVersion: fw.version,
-        level: fw.framework.level,
+        frameworkStatus: fw.status,
+        effectiveFrom: fw.effectiveFrom,
+        level: fw.framework.level as SubjectLevel,
         subjectId: id,
         period,
         total: c.total,

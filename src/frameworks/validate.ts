@@ -22,6 +22,7 @@ export function validateFramework(document: unknown, catalog: Catalog): Framewor
     if (seen.has(id)) issues.push({ path: `items.${i}`, message: `${id} appears twice` });
     seen.add(id);
     if (isRatingItem(item)) {
+      if (fw.level === "company") issues.push({ path: `items.${i}`, message: "managers rate teams, members and customers, not the company: a company framework has KPI items only" });
       total += item.weight;
       return;
     }
@@ -39,6 +40,12 @@ export function validateFramework(document: unknown, catalog: Catalog): Framewor
     }
     total += item.weight ?? p.plugin.weight;
   });
+  if (fw.rollup.method === "weighted") {
+    const by = fw.rollup.by ? catalog.get(fw.rollup.by) : undefined;
+    if (!fw.rollup.by) issues.push({ path: "rollup.by", message: "a weighted roll-up needs `by`: the KPI whose value weighs each subject" });
+    else if (!by) issues.push({ path: "rollup.by", message: `unknown KPI "${fw.rollup.by}"` });
+    else if (!by.plugin.subjects.includes(fw.level)) issues.push({ path: "rollup.by", message: `${fw.rollup.by} is not defined for a ${fw.level}` });
+  }
   if (total <= 0) issues.push({ path: "items", message: "the weights add up to 0; give at least one item a weight" });
   const mins = fw.grades.map((g) => g.min);
   if (mins.some((m, i) => i > 0 && m >= mins[i - 1]!)) issues.push({ path: "grades", message: "list grades from the highest min to the lowest" });

@@ -134,7 +134,7 @@ builder.queryField("embeddedScorecards", (t) =>
       withUserErrors(async () => {
         const grant = ctx.viewer!.embed!;
         const cards = await ranking(ctx, grant.frameworkKey, null, period);
-        return cards.filter((c) => grant.subjectIds.includes(c.subjectId));
+        return cards.filter((c) => c.subjectId !== null && grant.subjectIds.includes(c.subjectId));
       }),
   }),
 );

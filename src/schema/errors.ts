@@ -1,7 +1,8 @@
 // Expected errors become GraphQL errors with a code and the field at fault;
 // anything else is masked by Yoga and logged.
 import { createGraphQLError } from "graphql-yoga";
-import { FrameworkNotFound, FrameworkRejected } from "../frameworks/framework-store.js";
+import { FrameworkNotFound, FrameworkRejected, FrameworkStateError } from "../frameworks/framework-store.js";
+import { TargetRejected } from "../targets/store.js";
 import { MetricError } from "../metrics/engine.js";
 import { FormulaError } from "../metrics/formula.js";
 import { PeriodError } from "../metrics/period.js";
@@ -20,6 +21,8 @@ export async function withUserErrors<T>(fn: () => Promise<T>): Promise<T> {
     if (err instanceof PluginRejected) throw userError("INVALID_PLUGIN", err.issues[0]?.path ?? "document", err.message, { issues: err.issues });
     if (err instanceof FrameworkRejected) throw userError("INVALID_FRAMEWORK", err.issues[0]?.path ?? "document", err.message, { issues: err.issues });
     if (err instanceof PluginNotFound || err instanceof FrameworkNotFound) throw userError("NOT_FOUND", "key", err.message);
+    if (err instanceof FrameworkStateError) throw userError(err.code, err.field, err.message);
+    if (err instanceof TargetRejected) throw userError("BAD_USER_INPUT", err.field, err.message);
     if (err instanceof PluginInUse) throw userError("PLUGIN_IN_USE", "key", err.message, { frameworks: err.frameworks });
     throw err;
   }

@@ -210,7 +210,7 @@ describe(`API keys and roles (${TEST_DB})`, () => {
     const adminOnly: { name: string; query: string; variables: () => Record<string, unknown>; path: string[] }[] = [
       { name: "createApiKey", query: CREATE_KEY, variables: () => ({ n: "escalation", r: "ADMIN" }), path: ["createApiKey"] },
       { name: "registerMetricPlugin", query: `mutation($d: JSON!) { registerMetricPlugin(document: $d) { key } }`, variables: () => ({ d: PLUGIN }), path: ["registerMetricPlugin"] },
-      { name: "createFramework", query: `mutation($d: JSON!) { createFramework(document: $d) { key } }`, variables: () => ({ d: FRAMEWORK }), path: ["createFramework"] },
+      { name: "createFramework", query: `mutation($d: JSON!) { createFramework(document: $d, effectiveFrom: "2000-01-01T00:00:00Z") { key } }`, variables: () => ({ d: FRAMEWORK }), path: ["createFramework"] },
       {
         name: "createEmbedToken",
         query: `mutation($s: [ID!]!) { createEmbedToken(framework: "team_review", subjects: $s) { token } }`,

@@ -74,8 +74,8 @@ describe(`embed tokens (${TEST_DB})`, () => {
       }
     }
     otherTeamGid = globalId("Team", (await p.team.create({ data: { companyId: other.id, name: "Elsewhere" } })).id);
-    dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d) { key } }`, { d: FRAMEWORK }, co.keys.admin));
-    dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d) { key } }`, { d: FRAMEWORK }, other.keys.admin));
+    dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d, effectiveFrom: "2000-01-01T00:00:00Z") { key } }`, { d: FRAMEWORK }, co.keys.admin));
+    dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d, effectiveFrom: "2000-01-01T00:00:00Z") { key } }`, { d: FRAMEWORK }, other.keys.admin));
     const list = dataOf(await t.gql<{ company: { teams: { id: string; name: string }[] } }>("{ company { teams { id name } } }", {}, co.keys.admin));
     for (const team of list.company.teams) teams[team.name] = team.id;
   });
@@ -145,7 +145,7 @@ describe(`embed tokens (${TEST_DB})`, () => {
           framework: "team_review", level: "team", subjectId: teams.North, subjectName: "North", total: 86.67, grade: "good", rank: 1, peerCount: 3,
           items: [
             { id: "revenue", value: 800, score: 80, weight: 0.6667 },
-            { id: "rating:communication_quality", value: 100, score: 100, weight: 0.3333 },
+            { id: "rating:communication_quality", value: 5, score: 100, weight: 0.3333 }, // 5 on its own 1–5 scale
           ],
         },
       ]);
@@ -187,6 +187,9 @@ describe(`embed tokens (${TEST_DB})`, () => {
       revokeEmbedToken: `mutation($tokenId: ID!) { revokeEmbedToken(id: $tokenId) { id } }`,
       createFramework: `mutation($fw: JSON!) { createFramework(document: $fw) { key } }`,
       updateFramework: `mutation($fw: JSON!) { updateFramework(key: "team_review", document: $fw) { key } }`,
+      publishFramework: `mutation { publishFramework(key: "team_review", effectiveFrom: "2030-01-01T00:00:00Z") { key } }`,
+      repinFramework: `mutation { repinFramework(key: "team_review", version: 1) { key } }`,
+      deleteFramework: `mutation { deleteFramework(key: "team_review") }`,
       registerMetricPlugin: `mutation($plugin: JSON!) { registerMetricPlugin(document: $plugin) { key } }`,
       updateMetricPlugin: `mutation($plugin: JSON!) { updateMetricPlugin(key: "big_orders", document: $plugin) { key } }`,
       setMetricPluginEnabled: `mutation { setMetricPluginEnabled(key: "big_orders", enabled: false) { key } }`,

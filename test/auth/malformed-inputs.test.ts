@@ -138,7 +138,7 @@ const FRAMEWORK_SPEC: Record<string, readonly unknown[]> = {
   key: [DEL, null, 42, "", "A", "1x", "x-y", HUGE, "fw_valid"],
   name: [DEL, null, 42, "", HUGE],
   description: [null, 42, HUGE],
-  level: [DEL, null, 42, "company", "planet", ""],
+  level: [DEL, null, 42, "region", "planet", ""],
   items: [
     DEL, null, 42, "x", {}, [], Array.from({ length: 51 }, (_, i) => ({ rating: `r${i}`, weight: 1 })), [{}], [null], [42],
     [{ kpi: "nope", weight: 1 }], [{ kpi: "rfm", weight: 1 }], [{ kpi: "revenue", weight: 1 }, { kpi: "revenue", weight: 1 }],
@@ -306,7 +306,7 @@ function mutationArgumentCases(): Case[] {
   for (const d of [42, "x", [], true, {}]) {
     out.push({ label: `registerMetricPlugin(document: ${describeValue(d)})`, query: `mutation($d: JSON!) { registerMetricPlugin(document: $d) { key } }`,
       variables: { d }, codes: ["INVALID_PLUGIN"], field: Array.isArray(d) || typeof d !== "object" ? "(document)" : undefined });
-    out.push({ label: `createFramework(document: ${describeValue(d)})`, query: `mutation($d: JSON!) { createFramework(document: $d) { key } }`,
+    out.push({ label: `createFramework(document: ${describeValue(d)})`, query: `mutation($d: JSON!) { createFramework(document: $d, effectiveFrom: "2000-01-01T00:00:00Z") { key } }`,
       variables: { d }, codes: ["INVALID_FRAMEWORK"], field: Array.isArray(d) || typeof d !== "object" ? "(document)" : undefined });
   }
   return out;
@@ -355,7 +355,7 @@ function edgeCases(): Case[] {
       variables: { d: { ...PLUGIN, name: NUL } }, codes: ["INVALID_PLUGIN"], field: "name" },
     { label: "NUL in a where value", query: `mutation($d: JSON!) { registerMetricPlugin(document: $d) { key } }`,
       variables: { d: withPath(PLUGIN, "measures.s.where", { channel: NUL }) }, codes: ["INVALID_PLUGIN"], field: "measures.s.where.channel" },
-    { label: "NUL in a framework document", query: `mutation($d: JSON!) { createFramework(document: $d) { key } }`,
+    { label: "NUL in a framework document", query: `mutation($d: JSON!) { createFramework(document: $d, effectiveFrom: "2000-01-01T00:00:00Z") { key } }`,
       variables: { d: { ...FRAMEWORK, description: NUL } }, codes: ["INVALID_FRAMEWORK"], field: "description" },
     { label: "NUL in nameContains", query: `query($n: String!) { company { customers(first: 5, filter: { nameContains: $n }) { totalCount } } }`,
       variables: { n: NUL }, codes: ["BAD_USER_INPUT"], field: "filter.nameContains" },
@@ -452,7 +452,7 @@ describe(`malformed inputs (${TEST_DB})`, () => {
     }
     // The bases every generated case breaks are themselves valid.
     dataOf(await t.gql(`mutation($d: JSON!) { registerMetricPlugin(document: $d) { key } }`, { d: { ...PLUGIN, key: "valid_kpi" } }, co.keys.admin));
-    dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d) { key } }`, { d: { ...FRAMEWORK, key: "fw_valid" } }, co.keys.admin));
+    dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d, effectiveFrom: "2000-01-01T00:00:00Z") { key } }`, { d: { ...FRAMEWORK, key: "fw_valid" } }, co.keys.admin));
     before = await rowCounts(t.db);
   });
   afterAll(() => t.close());

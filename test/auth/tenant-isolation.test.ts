@@ -76,7 +76,7 @@ describe(`tenant isolation (${TEST_DB})`, () => {
 
   async function tenant(co: TestCompany, plugins: object[], framework: string): Promise<Tenant> {
     for (const d of plugins) dataOf(await t.gql(`mutation($d: JSON!) { registerMetricPlugin(document: $d) { key } }`, { d }, co.keys.admin));
-    dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d) { key } }`, { d: frameworkDoc(framework) }, co.keys.admin));
+    dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d, effectiveFrom: "2000-01-01T00:00:00Z") { key } }`, { d: frameworkDoc(framework) }, co.keys.admin));
     const ids = dataOf(await t.gql<Ids>(
       `{ company { id teams { id } members { id } customers(first: 50) { edges { cursor node { id } } } } }`, {}, co.keys.admin)).company;
     const token = dataOf(await t.gql<{ createEmbedToken: { token: string; embedToken: { id: string } } }>(

@@ -33,7 +33,7 @@ describe(`report command (${TEST_DB})`, () => {
       await db.prisma.order.create({ data: { companyId: c.id, customerId: cust.id, teamId: team.id, amount, product: "p", category: "c", channel: "web", at: new Date("2026-05-10T00:00:00Z") } });
     }
     await db.prisma.framework.create({
-      data: { companyId: c.id, key: "sales_review", version: 1, document: { key: "sales_review", name: "Sales review", level: "team", items: [{ kpi: "revenue", weight: 1, score: { method: "target", target: 1000 } }] } },
+      data: { companyId: c.id, key: "sales_review", version: 1, status: "PUBLISHED", effectiveFrom: new Date(0), document: { key: "sales_review", name: "Sales review", level: "team", items: [{ kpi: "revenue", weight: 1, score: { method: "target", target: 1000 } }] } },
     });
     await db.close();
   });
@@ -54,7 +54,7 @@ describe(`report command (${TEST_DB})`, () => {
       "2,South,30,fail,0,30,300,30",
     ]);
     const { stdout } = await run(tsx, base, { env: { ...process.env, ...env, LOG_LEVEL: "silent" } });
-    expect(stdout).toMatch(/^# sales_review v1 — 2026-05/);
+    expect(stdout).toMatch(/^# Sales review \(version 1\) — 2026-05/);
     expect(stdout).toMatch(/\| 1 \| North \| 90\.0 \| excellent \|/);
   });
 

@@ -110,9 +110,9 @@ export async function seedEmbedCompany(t: TestApp, slug = "embedco"): Promise<Em
 
   dataOf(await t.gql(`mutation($d: JSON!) { registerMetricPlugin(document: $d) { key } }`, { d: BIG_ORDERS }, co.keys.admin));
   for (const fw of [TEAM_FRAMEWORK, CUSTOMER_FRAMEWORK]) {
-    dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d) { key } }`, { d: fw }, co.keys.admin));
+    dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d, effectiveFrom: "2000-01-01T00:00:00Z") { key } }`, { d: fw }, co.keys.admin));
   }
-  dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d) { key } }`, { d: { ...TEAM_FRAMEWORK, items: [TEAM_FRAMEWORK.items[0]] } }, other.keys.admin));
+  dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d, effectiveFrom: "2000-01-01T00:00:00Z") { key } }`, { d: { ...TEAM_FRAMEWORK, items: [TEAM_FRAMEWORK.items[0]] } }, other.keys.admin));
 
   const teams: Record<string, string> = {};
   for (const team of dataOf(await t.gql<{ company: { teams: { id: string; name: string }[] } }>("{ company { teams { id name } } }", {}, co.keys.admin)).company.teams) {

@@ -127,7 +127,7 @@ describe(`custom plugins, frameworks and scorecards (${TEST_DB})`, () => {
 
   it("computes a scorecard field by field, with weights that do not sum to one", async () => {
     const created = dataOf(await t.gql<{ createFramework: { key: string; version: number } }>(
-      `mutation($d: JSON!) { createFramework(document: $d) { key version } }`, { d: FRAMEWORK }, co.keys.admin));
+      `mutation($d: JSON!) { createFramework(document: $d, effectiveFrom: "2000-01-01T00:00:00Z") { key version } }`, { d: FRAMEWORK }, co.keys.admin));
     expect(created.createFramework).toEqual({ key: "team_review", version: 1 });
 
     const q = `query($p: PeriodInput!) { company { ranking(framework: "team_review", period: $p) {
@@ -147,7 +147,8 @@ describe(`custom plugins, frameworks and scorecards (${TEST_DB})`, () => {
       items: [
         { id: "revenue", value: 800, score: 80, weight: 0.5, contribution: 40, target: 1000 },
         { id: "big_orders", value: 2, score: 100, weight: 0.25, contribution: 25, target: null },
-        { id: "rating:communication_quality", value: 80, score: 80, weight: 0.25, contribution: 20, target: 100 },
+        // A rating is shown on its own scale: 4 of 5, held to the top of the scale.
+        { id: "rating:communication_quality", value: 4, score: 80, weight: 0.25, contribution: 20, target: 5 },
       ],
     });
     // Team B, March: revenue 50 → 5; big orders 0 → 0; no rating → renormalise: 2/3×5 + 1/3×0 = 3.33 → "fail".
@@ -162,7 +163,8 @@ describe(`custom plugins, frameworks and scorecards (${TEST_DB})`, () => {
   });
 
   it("versions frameworks: the scorecard names the version it used, old versions stay usable", async () => {
-    const upd = `mutation($d: JSON!) { updateFramework(key: "team_review", document: $d) { version } }`;
+    // Back-dated over periods already scored: re-scoring history must be asked for.
+    const upd = `mutation($d: JSON!) { updateFramework(key: "team_review", document: $d, effectiveFrom: "2026-01-01T00:00:00Z", rescoreHistory: true) { version } }`;
     const v2 = dataOf(await t.gql<{ updateFramework: { version: number } }>(upd, { d: { ...FRAMEWORK, missing: "zero" } }, co.keys.admin));
     expect(v2.updateFramework.version).toBe(2);
     const q = `query($v: Int) { company { ranking(framework: "team_review", version: $v, period: { grain: MONTH, date: "2026-03-01" }) {
@@ -182,7 +184,7 @@ describe(`custom plugins, frameworks and scorecards (${TEST_DB})`, () => {
         { kpi: "big_orders", weight: 1, score: { method: "expression", expression: "value * 50" } },
       ],
     };
-    dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d) { key } }`, { d: doc }, co.keys.admin));
+    dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d, effectiveFrom: "2000-01-01T00:00:00Z") { key } }`, { d: doc }, co.keys.admin));
     const cards = dataOf(await t.gql<{ company: { ranking: { subjectName: string; total: number; items: { score: number }[] }[] } }>(
       `{ company { ranking(framework: "peer_review", period: { grain: MONTH, date: "2026-03-01" }) { subjectName total items { score } } } }`, {}, co.keys.viewer)).company.ranking;
     // Revenue peers [800, 50], percentile rank = (peers below + ½ × peers equal, itself included) / 2:
@@ -198,7 +200,7 @@ describe(`custom plugins, frameworks and scorecards (${TEST_DB})`, () => {
     const q = `query($f: ReportFormat!) { company { report(framework: "team_review", version: 1, period: { grain: MONTH, date: "2026-03-01" }, format: $f) } }`;
     const csv = dataOf(await t.gql<{ company: { report: string } }>(q, { f: "CSV" }, co.keys.viewer)).company.report.trim().split("\n");
     expect(csv[0]).toBe("rank,subject,total,grade,previous_total,change,revenue_value,revenue_score,big_orders_value,big_orders_score,rating:communication_quality_value,rating:communication_quality_score");
-    expect(csv[1]).toBe("1,A,85,good,50,35,800,80,2,100,80,80");
+    expect(csv[1]).toBe("1,A,85,good,50,35,800,80,2,100,4,80");
     expect(csv[2]).toBe("2,B,3.33,fail,0,3.33,50,5,0,0,,");
     const md = dataOf(await t.gql<{ company: { report: string } }>(q, { f: "MARKDOWN" }, co.keys.viewer)).company.report;
     expect(md).toContain("## Top performers");
@@ -218,8 +220,8 @@ describe(`custom plugins, frameworks and scorecards (${TEST_DB})`, () => {
   it("records admin changes in the audit log", async () => {
     const actions = (await t.db.prisma.auditEntry.findMany({ where: { companyId: co.id }, orderBy: { at: "asc" } })).map((a) => a.action);
     expect(actions).toEqual([
-      "plugin.register", "plugin.update", "plugin.update", "plugin.disable", "plugin.enable", "framework.create", "framework.update",
-      "framework.create",
+      "plugin.register", "plugin.update", "plugin.update", "plugin.disable", "plugin.enable", "framework.create", "framework.publish",
+      "framework.update", "framework.publish", "framework.create", "framework.publish",
     ]);
   });
 });

@@ -135,7 +135,7 @@ describe.runIf(TEST_DB === "postgres")("several API processes behind one Postgre
     for (const p of [B, C]) expect(data(await gql(p, q, { p: MARCH }))).toEqual({ company: { metric: { value: 1 }, kpis: { bigOrders: { value: 1 } } } });
 
     const framework = { key: "team_review", name: "Team review", level: "team", items: [{ kpi: "big_orders", weight: 1, score: { method: "target", target: 2 } }] };
-    data(await gql(A, `mutation($d: JSON!) { createFramework(document: $d) { key } }`, { d: framework }));
+    data(await gql(A, `mutation($d: JSON!) { createFramework(document: $d, effectiveFrom: "2000-01-01T00:00:00Z") { key } }`, { d: framework }));
     const teams = data(await gql<{ company: { teams: { id: string; name: string; scorecard: { total: number } } [] } }>(
       C, `query($p: PeriodInput!) { company { teams { id name scorecard(framework: "team_review", period: $p) { total } } } }`, { p: MARCH })).company.teams;
     expect(teams.find((t) => t.name === "North")?.scorecard.total).toBe(50);
