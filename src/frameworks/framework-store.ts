@@ -155,10 +155,13 @@ export async function saveFramework(
         : await tx.framework.create({
             data: { companyId: viewer.companyId, key, version: (latest?.version ?? 0) + 1, status: "DRAFT", document: document as Prisma.InputJsonValue },
           });
-    await audit(tx, viewer, latest ? "framework.update" : "framework.create", key, { version: row.version, status: "DRAFT" });
+    const action = latest ? "framework.update" : "framework.create";
+    // Created and published at once: one transaction (a refused publication stores no draft
+    // either) and one audit entry saying both (entries of one transaction share a timestamp).
+    if (publish) return publishIn(tx, viewer, key, publish, action);
+    await audit(tx, viewer, action, key, { version: row.version, status: "DRAFT" });
     await tx.company.update({ where: { id: viewer.companyId }, data: { catalogVersion: { increment: 1 } } });
-    // Created and published at once: one transaction, so a refused publication stores no draft either.
-    return publish ? publishIn(tx, viewer, key, publish) : row;
+    return row;
   });
 }
 
@@ -183,7 +186,7 @@ export async function publishFramework(db: Database, viewer: Viewer, key: string
   return db.prisma.$transaction((tx) => publishIn(tx, viewer, key, options));
 }
 
-async function publishIn(tx: Prisma.TransactionClient, viewer: Viewer, key: string, options: PublishOptions): Promise<FrameworkRecord> {
+async function publishIn(tx: Prisma.TransactionClient, viewer: Viewer, key: string, options: PublishOptions, action = "framework.publish"): Promise<FrameworkRecord> {
   const now = options.now ?? new Date();
   {
     const versions = await tx.framework.findMany({ where: { companyId: viewer.companyId, key }, orderBy: { version: "desc" } });
@@ -204,8 +207,9 @@ async function publishIn(tx: Prisma.TransactionClient, viewer: Viewer, key: stri
       where: { id: draft.id },
       data: { status: "PUBLISHED", effectiveFrom: options.effectiveFrom, publishedAt: now, pluginPins: pins },
     });
-    await audit(tx, viewer, "framework.publish", key, {
+    await audit(tx, viewer, action, key, {
       version: row.version,
+      status: "PUBLISHED",
       effectiveFrom: options.effectiveFrom.toISOString(),
       pins,
       ...(options.effectiveFrom < now && published.length > 0 ? { rescoreHistory: true } : {}),

@@ -220,8 +220,8 @@ describe(`custom plugins, frameworks and scorecards (${TEST_DB})`, () => {
   it("records admin changes in the audit log", async () => {
     const actions = (await t.db.prisma.auditEntry.findMany({ where: { companyId: co.id }, orderBy: { at: "asc" } })).map((a) => a.action);
     expect(actions).toEqual([
-      "plugin.register", "plugin.update", "plugin.update", "plugin.disable", "plugin.enable", "framework.create", "framework.publish",
-      "framework.update", "framework.publish", "framework.create", "framework.publish",
+      "plugin.register", "plugin.update", "plugin.update", "plugin.disable", "plugin.enable", "framework.create", "framework.update",
+      "framework.create",
     ]);
   });
 });
