@@ -42,7 +42,8 @@ export interface SetRatingInput {
 export async function ratingItemOf(db: Database, companyId: string, frameworkKey: string, itemKey: string): Promise<{ level: RatingLevel; item: RatingItem; version: number }> {
   let stored;
   try {
-    stored = parseStored(await loadFramework(db, companyId, frameworkKey));
+    // Drafts too: managers may rate a draft's new items before it is published (what-if).
+    stored = parseStored(await loadFramework(db, companyId, frameworkKey, null, { drafts: true }));
   } catch (err) {
     if (err instanceof FrameworkNotFound) throw new RatingRejected("NOT_FOUND", "input.framework", err.message);
     throw err;
@@ -57,7 +58,8 @@ export async function ratingItemOf(db: Database, companyId: string, frameworkKey
       `framework "${frameworkKey}" has no rating item "${itemKey.slice(0, 63)}"${known.length ? ` (it has ${known.join(", ")})` : " (it has none)"}`,
     );
   }
-  return { level: stored.framework.level, item, version: stored.version };
+  // A company framework has no rating items (validate.ts), so the level is one managers rate.
+  return { level: stored.framework.level as RatingLevel, item, version: stored.version };
 }
 
 /** The period as instants, refused unless it is exactly one whole period of the item's grain in the company's zone. */

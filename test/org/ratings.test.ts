@@ -34,7 +34,7 @@ describe(`setRating and ratings (${TEST_DB})`, () => {
     bo = await member("Bo");
     theirs = await member("Theirs", other.keys.admin, null);
     dataOf(
-      await t.gql("mutation($d: JSON!) { createFramework(document: $d) { key } }", {
+      await t.gql(`mutation($d: JSON!) { createFramework(document: $d, effectiveFrom: "2000-01-01T00:00:00Z") { key } }`, {
         d: {
           key: "review", name: "Monthly review", level: "member",
           items: [
@@ -69,7 +69,7 @@ describe(`setRating and ratings (${TEST_DB})`, () => {
     // communication: 4 / 5 × 100 = 80, scored on target 100 (worst 0) → 80; teamwork has no rating:
     // renormalised, the total is communication's alone: 80.
     const after = dataOf(await t.gql<Card>(CARD, { m: ann }, acme.keys.viewer));
-    expect(after.node.scorecard.items.find((i) => i.id === "rating:communication")).toEqual({ id: "rating:communication", value: 80, score: 80 });
+    expect(after.node.scorecard.items.find((i) => i.id === "rating:communication")).toEqual({ id: "rating:communication", value: 4, score: 80 }); // value on the item's own 1–5 scale
     expect(after.node.scorecard.total).toBe(80);
 
     // Set again for the same subject, item and period: replaced (3 / 5 × 100 = 60), one row.
@@ -88,7 +88,7 @@ describe(`setRating and ratings (${TEST_DB})`, () => {
     // October scorecard of Bo: teamwork's quarter starts 1 October → value 80, score 80; no October
     // communication rating (November's is not in October) → total 80.
     const card = dataOf(await t.gql<Card>(CARD, { m: bo }, acme.keys.viewer));
-    expect(card.node.scorecard.items.find((i) => i.id === "rating:teamwork")?.value).toBe(80);
+    expect(card.node.scorecard.items.find((i) => i.id === "rating:teamwork")?.value).toBe(8); // on its own 1–10 scale (score 80)
     expect(card.node.scorecard.total).toBe(80);
   });
 
