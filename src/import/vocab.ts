@@ -74,6 +74,35 @@ export const VOCABULARIES = {
     synonyms: { ...CALL, ...MAIL, ...CHAT, ...SOCIAL, portal: "web", form: "web", website: "web", 网页: "web", 官网: "web", 工单: "web" },
     fallback: "other",
   },
+  "campaigns.channel": {
+    values: ["online_ads", "social_media", "events", "content", "email", "referral", "direct", "partner"],
+    // Zoho CRM's campaign types (Conference, Webinar, Trade Show, Advertisement, Banner Ads, Partners, Referral Program, …).
+    synonyms: { ads: "online_ads", advertisement: "online_ads", banner_ads: "online_ads", sem: "online_ads", search_ads: "online_ads", 广告: "online_ads", 线上广告: "online_ads", social: "social_media", wechat: "social_media", 微信: "social_media", douyin: "social_media", 抖音: "social_media", 社交媒体: "social_media", event: "events", conference: "events", trade_show: "events", seminar: "events", 展会: "events", 会议: "events", 活动: "events", 线下活动: "events", webinar: "content", public_relations: "content", 内容: "content", 直播: "content", edm: "email", 邮件: "email", 邮件营销: "email", referral_program: "referral", 推荐: "referral", 转介绍: "referral", telemarketing: "direct", direct_mail: "direct", 电话营销: "direct", 直邮: "direct", partners: "partner", 合作伙伴: "partner", 渠道: "partner", others: "other", 其他: "other" },
+    fallback: "other",
+  },
+  "campaign_costs.kind": {
+    values: ["marketing", "sales"],
+    synonyms: { campaign: "marketing", marketing_spend: "marketing", ads: "marketing", 市场: "marketing", 营销: "marketing", 市场费用: "marketing", 营销费用: "marketing", 推广: "marketing", sales_cost: "sales", payroll: "sales", 销售: "sales", 销售费用: "sales", 销售成本: "sales" },
+    fallback: null,
+  },
+  "opportunities.stage": {
+    values: ["lead", "qualified", "proposal", "negotiation", "won", "lost"],
+    // Zoho CRM's default deal stages and common Chinese CRM (纷享销客 and others) stage names.
+    synonyms: {
+      new: "lead", prospecting: "lead", prospect: "lead", 线索: "lead", 初步接触: "lead", 初步洽谈: "lead", 验证客户: "lead",
+      qualification: "qualified", needs_analysis: "qualified", id_decision_makers: "qualified", "id._decision_makers": "qualified", identify_decision_makers: "qualified", 需求确认: "qualified", 需求确定: "qualified", 需求分析: "qualified", 已确认: "qualified",
+      value_proposition: "proposal", perception_analysis: "proposal", proposal_price_quote: "proposal", quote: "proposal", 方案提交: "proposal", 方案报价: "proposal", 方案_报价: "proposal", 报价: "proposal", 提交方案: "proposal",
+      negotiation_review: "negotiation", 商务谈判: "negotiation", 谈判: "negotiation", 谈判审核: "negotiation", 合同审批: "negotiation",
+      closed_won: "won", win: "won", 赢单: "won", 成交: "won", 已成交: "won", 签约: "won",
+      closed_lost: "lost", closed_lost_to_competition: "lost", lose: "lost", 输单: "lost", 丢单: "lost", 失败: "lost", 无效: "lost",
+    },
+    fallback: null,
+  },
+  "opportunities.status": {
+    values: ["open", "won", "lost"],
+    synonyms: { in_progress: "open", active: "open", 进行中: "open", 跟进中: "open", closed_won: "won", win: "won", 赢单: "won", 成交: "won", 已成交: "won", closed_lost: "lost", lose: "lost", 输单: "lost", 丢单: "lost", 失败: "lost" },
+    fallback: null,
+  },
   "survey_responses.kind": {
     values: ["csat", "nps", "ces", "custom"],
     synonyms: { satisfaction: "csat", 满意度: "csat", net_promoter: "nps", 净推荐值: "nps", 推荐: "nps", effort: "ces", customer_effort: "ces", 费力度: "ces" },

@@ -115,4 +115,92 @@ describe(`import kinds: org chart, sales, marketing, ratings (${TEST_DB})`, () =
       expect(twice.rejects).toEqual([{ line: 3, reason: 'duplicate of line 2 (member "zhao.min@example.cn")' }]);
     });
   });
+
+  describe("CAMPAIGNS", () => {
+    it("creates campaigns, matched by external id, then by name; Zoho's campaign headers and types read as they come", async () => {
+      const job = await imp("CAMPAIGNS", [
+        "Campaign Name,Type,Start Date,End Date",
+        "Spring Expo,Trade Show,2026-03-01,2026-03-31",
+        "Search Q1,Advertisement,2026-01-01,",
+      ]);
+      expect(job).toMatchObject({ status: "DONE", rowsImported: 2, rowsRejected: 0 });
+      // Later with external ids: Spring Expo (by name) takes its id and a new end date.
+      const later = await imp("CAMPAIGNS", ["external_id,name,channel,starts_at,ends_at", "CP-1,spring expo,events,2026-03-01,2026-04-15", "CP-2,Webinars,webinar,2026-02-01,"]);
+      expect(later).toMatchObject({ rowsImported: 2, rowsUpdated: 1, rowsRejected: 0 });
+      const rows = await t.db.prisma.campaign.findMany({ where: { companyId: co.id }, orderBy: { startsAt: "asc" } });
+      expect(rows.map((c) => [c.externalId?.startsWith("row-") ? "derived" : c.externalId, c.name, c.channel, c.endsAt?.toISOString() ?? null])).toEqual([
+        ["derived", "Search Q1", "online_ads", null],
+        ["CP-2", "Webinars", "content", null],
+        // Dates are local midnight in Asia/Shanghai (UTC+8).
+        ["CP-1", "spring expo", "events", "2026-04-14T16:00:00.000Z"],
+      ]);
+      expect((await imp("CAMPAIGNS", ["external_id,name,channel,starts_at,ends_at", "CP-1,spring expo,events,2026-03-01,2026-04-15"], ", restart: true")).rowsUnchanged).toBe(1);
+    });
+
+    it("refuses a missing name or start, an end before the start, an ambiguous name — nothing written", async () => {
+      await t.db.prisma.campaign.createMany({ data: [1, 2].map(() => ({ companyId: co.id, name: "Twin", channel: "email", startsAt: new Date("2026-01-01") })) });
+      const before = await snapshot("campaigns");
+      const job = await imp("CAMPAIGNS", ["name,starts_at,ends_at", ",2026-01-01,", "No Start,,", "Backwards,2026-05-01,2026-04-01", "twin,2026-01-01,"]);
+      expect(job.rejects).toEqual([
+        { line: 2, reason: "missing name" },
+        { line: 3, reason: "missing starts_at" },
+        { line: 4, reason: "ends_at is before starts_at" },
+        { line: 5, reason: 'ambiguous campaign: name "twin" names 2 campaigns (give its external_id)' },
+      ]);
+      expect(await snapshot("campaigns")).toEqual(before);
+    });
+  });
+
+  describe("CAMPAIGN_COSTS", () => {
+    it("books costs against campaigns by name or external id, sales costs against a team or member", async () => {
+      const job = await imp("CAMPAIGN_COSTS", [
+        "campaign,amount,at,kind,team,member",
+        "Spring Expo,\"¥12,000.50\",2026-03-05,市场,,",
+        "CP-2,800,2026-02-10,marketing,,",
+        ",30000,2026-03-01,销售,Sales East,",
+        ",5000,2026-03-01,sales,,zhao.min@example.cn",
+      ]);
+      expect(job).toMatchObject({ status: "DONE", rowsImported: 4, rowsRejected: 0 });
+      const costs = await t.db.sql.query<{ campaign: string | null; team: string | null; member: string | null; kind: string; amount: string }>(
+        `SELECT cp.name AS campaign, tm.name AS team, m.name AS member, k.kind, k.amount::text FROM campaign_costs k
+           LEFT JOIN campaigns cp ON cp.id = k.campaign_id LEFT JOIN teams tm ON tm.id = k.team_id LEFT JOIN members m ON m.id = k.member_id
+          WHERE k.company_id = $1 ORDER BY k.amount`,
+        [co.id],
+      );
+      expect(costs).toEqual([
+        { campaign: "Webinars", team: null, member: null, kind: "marketing", amount: "800.00" },
+        // Zhao Min is in Service: the member's cost is the member's team's.
+        { campaign: null, team: "Service", member: "Zhao Min", kind: "sales", amount: "5000.00" },
+        { campaign: "spring expo", team: null, member: null, kind: "marketing", amount: "12000.50" },
+        { campaign: null, team: "Sales East", member: null, kind: "sales", amount: "30000.00" },
+      ]);
+      // The same rows in another file: their derived ids match, nothing changes.
+      const again = await imp("CAMPAIGN_COSTS", ["campaign,amount,at,kind,team,member", "CP-2,800,2026-02-10,marketing,,", ""]);
+      expect(again).toMatchObject({ rowsImported: 0, rowsUnchanged: 1 });
+    });
+
+    it("refuses a cost for an unknown campaign naming the line and the campaign; unknown team, member, kind; nothing written", async () => {
+      const before = await snapshot("campaign_costs");
+      const v = await dataVersion();
+      const job = await imp("CAMPAIGN_COSTS", [
+        "campaign,amount,at,kind,team,member",
+        "Autumn Fair,100,2026-03-01,marketing,,",
+        ",100,2026-03-01,sales,Nowhere,",
+        ",100,2026-03-01,sales,,ghost@example.cn",
+        "Spring Expo,100,2026-03-01,bribes,,",
+        "Spring Expo,-5,2026-03-01,,,",
+        "Twin,100,2026-03-01,,,",
+      ]);
+      expect(job.rejects).toEqual([
+        { line: 2, reason: 'unknown campaign: campaign "Autumn Fair"' },
+        { line: 3, reason: 'unknown team: team "Nowhere"' },
+        { line: 4, reason: 'unknown member: member "ghost@example.cn"' },
+        { line: 5, reason: 'kind must be one of marketing, sales: "bribes"' },
+        { line: 6, reason: 'negative amount: "-5"' },
+        { line: 7, reason: 'ambiguous campaign: campaign "Twin" names 2 campaigns (use its external_id)' },
+      ]);
+      expect(await snapshot("campaign_costs")).toEqual(before);
+      expect(await dataVersion()).toBe(v);
+    });
+  });
 });
