@@ -1,11 +1,12 @@
 // Builds the Yoga app over an open database. It does not listen: main.ts
 // listens, tests call app.fetch() on the same pipeline.
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
-import { GraphQLError } from "graphql";
-import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from "graphql-yoga";
+import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
+import { createGraphQLError, createYoga, maskError, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { randomBytes } from "node:crypto";
 import type { Database } from "./db/database.js";
-import { authenticateApiKey } from "./auth/api-keys.js";
+import { apiKeyPrefix, authenticateApiKey } from "./auth/api-keys.js";
+import { AuthThrottle, clientAddress, type AuthThrottleOptions } from "./auth/throttle.js";
 import { authenticateEmbedToken, EmbedTokenError, isJwt } from "./auth/embed-tokens.js";
 import type { Viewer } from "./auth/viewer.js";
 import { RateLimiter } from "./limits/rate-limit.js";
@@ -13,6 +14,8 @@ import { subjectCounter, useMetricCostLimit, useRequestSizeLimit } from "./limit
 import { logger } from "./logger.js";
 import { useEmbedPage } from "./embed/route.js";
 import { useHealthChecks } from "./ops/health.js";
+import { isLoopback } from "./config.js";
+import { renderOfflineGraphiQL, useOfflineGraphiQL } from "./graphiql/offline.js";
 import { useRequestTimeout, withinDeadline } from "./ops/request-timeout.js";
 import { databaseFault, databaseFaultError } from "./ops/db-errors.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "./ops/timeouts.js";
@@ -27,8 +30,22 @@ import { TenantSchemas } from "./schema/tenant-schema.js";
 
 export interface AppOptions {
   db: Database;
-  /** Headers GraphiQL pre-fills (the demo key); GraphiQL is off when false. */
+  /**
+   * GraphiQL, served from the installed package (src/graphiql/offline.ts); off when false.
+   * `headers` (the demo admin key) are pre-filled only for a page asked for by a loopback host
+   * name (localhost, 127.0.0.1, [::1]): main.ts passes them only when listening on loopback,
+   * and the Host check keeps a DNS-rebound name from reading them.
+   */
   graphiql?: false | { headers?: Record<string, string> };
+  /**
+   * Origins whose browser pages may read answers (CORS). Absent or empty: no CORS headers at all.
+   * Never with credentials: clients authenticate with a bearer header, not cookies.
+   */
+  corsOrigins?: readonly string[];
+  /** Failed-authentication budgets (src/auth/throttle.ts). */
+  authThrottle?: AuthThrottleOptions;
+  /** Client address from X-Forwarded-For (behind a proxy that sets it) instead of the socket. */
+  trustProxy?: boolean;
   /** Companies whose compiled catalogue stays in memory (LRU). */
   catalogCacheSize?: number;
   /** Companies whose own schema (typed fields for their KPIs) stays in memory (LRU). */
@@ -98,6 +115,10 @@ function withCode(error: Error): Error {
 }
 
 const unauthenticated = (message: string) => createGraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+const throttled = (seconds: number) =>
+  createGraphQLError(`Too many failed authentication attempts; try again in ${seconds} s.`, {
+    extensions: { code: "RATE_LIMITED", retryAfter: seconds, http: { status: 429, headers: { "retry-after": String(seconds) } } },
+  });
 
 export function createApp(options: AppOptions): App {
   const { db } = options;
@@ -107,46 +128,60 @@ export function createApp(options: AppOptions): App {
   const results = options.resultCache === false ? null : new ResultCache(options.resultCache);
   const rateLimiter = new RateLimiter(limits.requestsPerMinutePerKey);
   const tenantSchemas = new TenantSchemas(schema, { max: options.schemaCacheSize ?? options.catalogCacheSize ?? 1000 });
+  const throttle = new AuthThrottle(options.authThrottle);
   // The schema is chosen per request (a company's own KPIs are typed fields), before the context
   // exists: authenticate once per request and share the result.
   const viewers = new WeakMap<Request, Promise<Viewer | null>>();
-  const viewerOf = (request: Request) => {
+  const viewerOf = (request: Request, serverContext: unknown) => {
     let v = viewers.get(request);
-    if (!v) viewers.set(request, (v = withinDeadline(request, limits.requestTimeoutMs, authenticate(request))));
+    if (!v) viewers.set(request, (v = withinDeadline(request, limits.requestTimeoutMs, authenticate(request, serverContext))));
     return v;
   };
 
-  async function authenticate(request: Request): Promise<Viewer | null> {
+  async function authenticate(request: Request, serverContext: unknown): Promise<Viewer | null> {
     const auth = request.headers.get("authorization");
-    const token = auth?.startsWith("Bearer ") ? auth.slice(7).trim() : new URL(request.url).searchParams.get("token");
+    const fromUrl = new URL(request.url).searchParams.get("token");
+    const token = auth?.startsWith("Bearer ") ? auth.slice(7).trim() : fromUrl;
     if (!token) return null;
+    // An API key in a URL ends up in access logs, proxies and referrers: only read-only embed
+    // tokens may come that way (portals put them in an iframe's URL).
+    if (token === fromUrl && !isJwt(token)) {
+      throw unauthenticated("API keys are not accepted in the URL (?token=): send them as Authorization: Bearer ys_…");
+    }
+    const address = clientAddress(request, serverContext, options.trustProxy ?? false);
+    const wait = throttle.addressWait(address);
+    if (wait > 0) throw throttled(wait);
+    const refuse = (error: GraphQLError, prefix: string | null) => {
+      const after = throttle.failed(address, prefix);
+      return after > 0 ? throttled(after) : error;
+    };
     if (isJwt(token)) {
       try {
         return await authenticateEmbedToken(db.prisma, tokenSecret, token);
       } catch (err) {
-        if (err instanceof EmbedTokenError) throw createGraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+        if (err instanceof EmbedTokenError) throw refuse(createGraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } }), null);
         throw err;
       }
     }
     const viewer = await authenticateApiKey(db.prisma, token);
-    if (!viewer) throw unauthenticated("This API key is not valid (unknown, malformed or revoked).");
+    if (!viewer) throw refuse(unauthenticated("This API key is not valid (unknown, malformed or revoked)."), apiKeyPrefix(token));
     return viewer;
   }
 
   const yoga = createYoga<Record<string, never>, Context>({
-    schema: async ({ request }) => {
+    schema: async (context) => {
+      const { request } = context;
       // Authentication errors surface from the context factory; here they just mean the base schema.
-      const viewer = await viewerOf(request).catch(() => null);
+      const viewer = await viewerOf(request, context).catch(() => null);
       if (!viewer) return schema;
       const catalog = await catalogs.get(viewer.companyId, viewer.catalogVersion);
       return tenantSchemas.schemaFor(viewer.companyId, viewer.catalogVersion, catalog);
     },
     graphqlEndpoint: "/graphql",
     landingPage: false,
-    graphiql:
-      options.graphiql === false
-        ? false
-        : { title: "Yardstick", headers: JSON.stringify(options.graphiql?.headers ?? {}) },
+    graphiql: options.graphiql === false ? false : graphiqlOptions(options.graphiql?.headers),
+    renderGraphiQL: renderOfflineGraphiQL,
+    cors: corsOptions(options.corsOrigins ?? []),
     maskedErrors: {
       isDev: false,
       // Clients see "Unexpected error."; the log keeps what was hidden.
@@ -169,6 +204,7 @@ export function createApp(options: AppOptions): App {
     logging: false,
     plugins: [
       useHealthChecks(db),
+      useOfflineGraphiQL(),
       // The page's inner GraphQL requests reuse the viewer it authenticated (one token check per page).
       useEmbedPage({ db, tokenSecret, shareViewer: (request, viewer) => viewers.set(request, Promise.resolve(viewer)) }),
       useRequestTimeout(limits.requestTimeoutMs),
@@ -182,10 +218,11 @@ export function createApp(options: AppOptions): App {
         // Unknown-field errors keep "did you mean" hints: the schema is public anyway.
         blockFieldSuggestion: { enabled: false },
       }),
+      useRequireCredentials(),
       useMetricCostLimit({ limit: limits.metricValues, counts: subjectCounter() }),
     ],
-    context: async ({ request }): Promise<Context> => {
-      const viewer = await viewerOf(request);
+    context: async (initial): Promise<Context> => {
+      const viewer = await viewerOf(initial.request, initial);
       if (viewer && !rateLimiter.take(viewer.keyId)) {
         throw createGraphQLError(`Rate limit: at most ${limits.requestsPerMinutePerKey} requests a minute per key.`, {
           extensions: { code: "RATE_LIMITED", http: { status: 429 } },
@@ -202,6 +239,64 @@ export function createApp(options: AppOptions): App {
     },
   });
   return Object.assign(yoga, { tokenSecret, caches: { catalogs, schemas: tenantSchemas, results } });
+}
+
+/**
+ * A request without any key is refused like a bad key (401), not answered 200 with null data;
+ * only an introspection-only operation (GraphiQL reading the schema) may go without one.
+ */
+function useRequireCredentials(): Plugin<Context> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      if ((args.contextValue as Context).viewer) return;
+      const doc = args.document as DocumentNode;
+      const ops = doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+      const op = args.operationName ? ops.find((o) => o.name?.value === args.operationName) : ops[0];
+      if (op && op.operation === "query" && introspectionOnly(op.selectionSet, doc, new Set())) return;
+      setResultAndStopExecution({ errors: [unauthenticated("Authenticate with an API key: Authorization: Bearer ys_…")] });
+    },
+  };
+}
+
+function introspectionOnly(set: SelectionSetNode, doc: DocumentNode, seen: Set<string>): boolean {
+  return set.selections.every((sel) => {
+    if (sel.kind === Kind.FIELD) return sel.name.value.startsWith("__");
+    if (sel.kind === Kind.INLINE_FRAGMENT) return introspectionOnly(sel.selectionSet, doc, seen);
+    if (seen.has(sel.name.value)) return true;
+    seen.add(sel.name.value);
+    const frag = doc.definitions.find((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === sel.name.value);
+    return !!frag && introspectionOnly(frag.selectionSet, doc, seen);
+  });
+}
+
+/** GraphiQL's options per request: the pre-filled headers only for a page asked for by a loopback name. */
+function graphiqlOptions(headers: Record<string, string> | undefined) {
+  return (request: Request) => {
+    const local = isLoopback(new URL(request.url).hostname);
+    return {
+      title: "Yardstick",
+      headers: JSON.stringify(local && headers ? headers : {}),
+      // The key stays in the page's memory, not in the browser's storage.
+      shouldPersistHeaders: false,
+    };
+  };
+}
+
+/** CORS answers for the configured origins only, without credentials; no CORS headers otherwise. */
+function corsOptions(origins: readonly string[]) {
+  if (origins.length === 0) return false as const;
+  const allowed = new Set(origins);
+  return (request: Request) => {
+    const origin = request.headers.get("origin");
+    if (!origin || !allowed.has(origin)) return false as const;
+    return {
+      origin: [origin],
+      credentials: false,
+      methods: ["GET", "POST", "OPTIONS"],
+      allowedHeaders: ["authorization", "content-type", "accept", "x-request-id"],
+      maxAge: 600,
+    };
+  };
 }
 
 async function openMetricScope(db: Database, catalogs: CatalogCache, results: ResultCache | null, viewer: Viewer | null): Promise<MetricScope> {

@@ -30,27 +30,41 @@ export async function issueApiKey(
   return { id: row.id, key: `ys_${prefix}_${secret}`, prefix };
 }
 
-/** The viewer a bearer key stands for, or null when it is unknown, malformed or revoked. */
+/** The prefix of a well-formed key (for per-prefix throttling), else null. */
+export function apiKeyPrefix(key: string): string | null {
+  return KEY_PATTERN.exec(key)?.[1] ?? null;
+}
+
+/** Compared against when the prefix is unknown, so a known and an unknown prefix cost the same work. */
+const NO_KEY_HASH = hashSecret(randomBytes(32).toString("base64url"));
+
+/**
+ * The viewer a bearer key stands for, or null when it is unknown, malformed or revoked.
+ * A known prefix with a wrong secret and an unknown prefix do the same work (one indexed
+ * lookup, one hash, one constant-time comparison): the answer's timing does not tell an
+ * attacker which prefixes exist. The company is read only once the key proved valid.
+ */
 export async function authenticateApiKey(prisma: PrismaClient, key: string): Promise<Viewer | null> {
   const m = KEY_PATTERN.exec(key);
   if (!m) return null;
   const row = await prisma.apiKey.findUnique({
     where: { prefix: m[1]! },
-    include: { company: { select: { timeZone: true, catalogVersion: true, dataVersion: true } } },
+    select: { id: true, companyId: true, role: true, secretHash: true, revokedAt: true, lastUsedAt: true },
   });
-  if (!row || row.revokedAt) return null;
   const given = Buffer.from(hashSecret(m[2]!), "hex");
-  const stored = Buffer.from(row.secretHash, "hex");
-  if (given.length !== stored.length || !timingSafeEqual(given, stored)) return null;
-  if (!isRole(row.role)) return null;
+  const stored = Buffer.from(row?.secretHash ?? NO_KEY_HASH, "hex");
+  const matches = given.length === stored.length && timingSafeEqual(given, stored);
+  if (!row || !matches || row.revokedAt || !isRole(row.role)) return null;
+  const company = await prisma.company.findUnique({ where: { id: row.companyId }, select: { timeZone: true, catalogVersion: true, dataVersion: true } });
+  if (!company) return null;
   await touchLastUsed(prisma, row.id, row.lastUsedAt);
   return {
     companyId: row.companyId,
     role: row.role,
     keyId: row.id,
-    timeZone: row.company.timeZone,
-    catalogVersion: row.company.catalogVersion,
-    dataVersion: row.company.dataVersion,
+    timeZone: company.timeZone,
+    catalogVersion: company.catalogVersion,
+    dataVersion: company.dataVersion,
   };
 }
 

@@ -1,13 +1,16 @@
 // Shared by the CLIs: open the database the same way the server does, find a company by slug.
-import { mkdir } from "node:fs/promises";
 import { loadConfig } from "../config.js";
+import { prepareDataDir, tightenDataDir } from "../db/data-dir.js";
 import { isPostgresUrl, openDatabase, type Database } from "../db/database.js";
 
 export async function openCliDatabase(url?: string): Promise<Database> {
   const config = loadConfig();
   const databaseUrl = isPostgresUrl(url) ? url : config.databaseUrl;
-  if (!databaseUrl) await mkdir(config.dataDir, { recursive: true });
-  return openDatabase({ url: databaseUrl, dataDir: config.dataDir });
+  if (databaseUrl) return openDatabase({ url: databaseUrl });
+  await prepareDataDir(config.dataDir);
+  const db = await openDatabase({ dataDir: config.dataDir });
+  await tightenDataDir(config.dataDir);
+  return db;
 }
 
 export async function companyBySlug(db: Database, slug: string) {
