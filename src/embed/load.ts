@@ -9,7 +9,7 @@ import type { Viewer } from "../auth/viewer.js";
 import { loadFramework, parseStored } from "../frameworks/framework-store.js";
 import type { SubjectLevel } from "../metrics/catalog.js";
 import { periodLabel, type Period, type PeriodGrain } from "../metrics/period.js";
-import { embedSettingsOf, type EmbedSettings } from "./settings.js";
+import { embedSettingsOf, type EmbedSettings, type Lang } from "./settings.js";
 
 export interface PeriodView {
   grain: PeriodGrain;
@@ -97,8 +97,9 @@ export async function loadCompanyEmbed(db: Database, companyId: string): Promise
   return row ? { currency: row.currency, settings: embedSettingsOf(row.settings) } : null;
 }
 
-const CARD_FIELDS = `subjectId subjectName frameworkVersion total grade rank peerCount previousTotal change
-  items { id kind name unit value score weight target }`;
+/** The card's fields; KPI names in the page's language. */
+const cardFields = (lang: Lang) => `subjectId subjectName frameworkVersion total grade rank peerCount previousTotal change
+  items { id kind name(locale: ${lang.toUpperCase()}) unit value score weight target }`;
 
 interface CardShape {
   subjectId: string;
@@ -114,15 +115,15 @@ interface CardShape {
 }
 
 /** The GraphQL document: the selected period in full, each earlier trend period's totals only. */
-export function embedQuery(periods: number): string {
+export function embedQuery(periods: number, lang: Lang = "en"): string {
   const vars = Array.from({ length: periods }, (_, i) => `$p${i}: PeriodInput!`).join(", ");
   const trend = Array.from({ length: periods - 1 }, (_, i) => `t${i}: embeddedScorecards(period: $p${i}) { subjectId total }`).join("\n  ");
-  return `query EmbedPage(${vars}) {\n  ${trend}\n  current: embeddedScorecards(period: $p${periods - 1}) { ${CARD_FIELDS} }\n}`;
+  return `query EmbedPage(${vars}) {\n  ${trend}\n  current: embeddedScorecards(period: $p${periods - 1}) { ${cardFields(lang)} }\n}`;
 }
 
-async function run(exec: GraphQLExec, periods: Period[]): Promise<GraphQLAnswer> {
+async function run(exec: GraphQLExec, periods: Period[], lang: Lang): Promise<GraphQLAnswer> {
   const variables = Object.fromEntries(periods.map((p, i) => [`p${i}`, periodInput(p)]));
-  return exec(embedQuery(periods.length), variables);
+  return exec(embedQuery(periods.length, lang), variables);
 }
 
 function failure(answer: GraphQLAnswer): EmbedLoadError | null {
@@ -143,16 +144,19 @@ export async function loadEmbedData(options: {
   company: CompanyEmbed;
   periods: Period[];
   exec: GraphQLExec;
+  /** The page's language: KPI names come in it. */
+  lang?: Lang;
 }): Promise<EmbedData> {
   const { db, viewer, company, exec } = options;
+  const lang = options.lang ?? "en";
   const grant = viewer.embed;
   if (!grant) throw new EmbedLoadError("TOKEN_INVALID", "not an embed token");
   let periods = options.periods;
-  let answer = await run(exec, periods);
+  let answer = await run(exec, periods, lang);
   let err = failure(answer);
   if (err?.code === "COST_LIMIT" && periods.length > 1) {
     periods = periods.slice(-1);
-    answer = await run(exec, periods);
+    answer = await run(exec, periods, lang);
     err = failure(answer);
   }
   if (err) throw err;

@@ -137,7 +137,7 @@ async function handle(options: EmbedPageOptions, request: Request, url: URL, exe
   }
 
   try {
-    const data = await loadEmbedData({ db, viewer, company, periods, exec: exec(token, viewer) });
+    const data = await loadEmbedData({ db, viewer, company, periods, exec: exec(token, viewer), lang: look.lang });
     return { status: 200, html: renderScorecardPage(look, data, params.trend > 1), frameAncestors, cache: "private, max-age=60" };
   } catch (err) {
     if (!(err instanceof EmbedLoadError)) throw err;

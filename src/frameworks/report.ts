@@ -3,6 +3,7 @@
 // readable Markdown summary — top and bottom performers, biggest movers, KPIs
 // below target.
 import { stringify } from "csv-stringify/sync";
+import type { Locale } from "../metrics/locale.js";
 import { periodLabel } from "../metrics/period.js";
 import type { Scorecard } from "./scorecard.js";
 
@@ -27,7 +28,8 @@ export function reportCsv(cards: NamedScorecard[]): string {
 
 const num = (x: number | null, digits = 1) => (x === null ? "—" : x.toFixed(digits));
 
-export function reportMarkdown(cards: NamedScorecard[], options: { top?: number; title?: string } = {}): string {
+export function reportMarkdown(cards: NamedScorecard[], options: { top?: number; title?: string; locale?: Locale } = {}): string {
+  const locale = options.locale ?? "en";
   const n = options.top ?? 3;
   const first = cards[0];
   if (!first) return `# ${options.title ?? "Assessment report"}\n\nNo subjects to assess.\n`;
@@ -76,7 +78,8 @@ export function reportMarkdown(cards: NamedScorecard[], options: { top?: number;
     const target = item.scale !== null ? `${item.scale} (scale 1–${item.scale})` : targets.size === 1 ? String(withTarget[0]!.target) : "per subject";
     const values = withTarget.map((i) => i.value!);
     if (below > 0) {
-      lines.push(`| ${item.name} | ${target} | ${below} of ${withTarget.length} | ${num(values.reduce((a, v) => a + v, 0) / values.length, 2)} |`);
+      const name = locale === "en" ? item.name : (item.translations?.[locale]?.name ?? item.name);
+      lines.push(`| ${name} | ${target} | ${below} of ${withTarget.length} | ${num(values.reduce((a, v) => a + v, 0) / values.length, 2)} |`);
     }
   });
   return `${lines.join("\n")}\n`;

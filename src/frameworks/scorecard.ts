@@ -9,7 +9,7 @@ import type { SubjectLevel } from "../metrics/catalog.js";
 import type { MetricSession } from "../metrics/engine.js";
 import { attainmentOf, resolveTarget, type TargetSource } from "../metrics/attainment.js";
 import { shiftPeriod, type Period } from "../metrics/period.js";
-import type { ScoreSpec } from "../metrics/plugin-schema.js";
+import type { Plugin, ScoreSpec } from "../metrics/plugin-schema.js";
 import { registerPlugin, type RegisteredPlugin } from "../metrics/registry.js";
 import { scoreNow } from "../metrics/score.js";
 import { settleAll } from "../metrics/settle.js";
@@ -25,6 +25,8 @@ export interface ScorecardItem {
   id: string;
   kind: "kpi" | "rating";
   name: string;
+  /** The KPI's name in other locales (plugin translations), for the embed page and reports. */
+  translations?: Plugin["translations"];
   unit: string;
   /** A KPI's value; a rating item's average rating on its own scale (1–scale). */
   value: number | null;
@@ -185,6 +187,7 @@ async function scoreAll({ session, fw, plugins, subjectIds, period, targets }: S
         id: it.id,
         kind: it.kind,
         name: it.name,
+        translations: it.plugin?.plugin.translations,
         unit: it.unit,
         value,
         score,

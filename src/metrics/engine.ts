@@ -37,6 +37,19 @@ export interface MetricValueResult extends FormulaOutcome {
   previous: number | null;
   change: number | null;
   changePercent: number | null;
+  /** The same period a year earlier, when asked for (evaluate's options.yearAgo); undefined otherwise. */
+  yearAgo?: number | null;
+  yearAgoError?: Error;
+  yearAgoChange?: number | null;
+  yearAgoChangePercent?: number | null;
+}
+
+export interface EvaluateOptions {
+  /**
+   * Also the same period a year earlier (seasonal comparison). Its loads join the current and
+   * previous periods' batch, so they share their statements: one per source, as for previous.
+   */
+  yearAgo?: boolean;
 }
 
 export interface MetricPoint extends FormulaOutcome {
@@ -172,15 +185,16 @@ export class MetricSession {
     return Object.fromEntries(loaded.map(([n, r]) => [n, r instanceof Map ? null : r]));
   }
 
-  /** Value, previous period, change and score. */
-  async evaluate(key: string, level: SubjectLevel, subjectId: string | null, period: Period): Promise<MetricValueResult> {
+  /** Value, previous period, change and score (and the same period a year earlier when asked). */
+  async evaluate(key: string, level: SubjectLevel, subjectId: string | null, period: Period, options: EvaluateOptions = {}): Promise<MetricValueResult> {
     const p = this.plugin(key, level);
     const previousPeriod = shiftPeriod(period, "previousPeriod");
     const needsPeers = p.plugin.score.method === "quantile" && level !== "company";
-    const [current, previous, peers] = await Promise.all([
+    const [current, previous, peers, yearAgo] = await Promise.all([
       this.outcomeOf(p, level, subjectId, period),
       this.outcomeOf(p, level, subjectId, previousPeriod),
       needsPeers ? this.peerValues(key, level, period) : Promise.resolve(undefined),
+      options.yearAgo ? this.outcomeOf(p, level, subjectId, sameDaysLastYear(period)) : Promise.resolve(undefined),
     ]);
     let scoreError: Error | undefined;
     const score = await Promise.resolve(
@@ -196,7 +210,12 @@ export class MetricSession {
     const change = current.value !== null && previous.value !== null ? round(current.value - previous.value) : null;
     const changePercent =
       change !== null && previous.value !== null && previous.value !== 0 ? round((change / Math.abs(previous.value)) * 100) : null;
-    return { ...current, previousError: previous.error, scoreError, key, unit: p.plugin.unit, period, score, previous: previous.value, change, changePercent };
+    const out: MetricValueResult = { ...current, previousError: previous.error, scoreError, key, unit: p.plugin.unit, period, score, previous: previous.value, change, changePercent };
+    if (yearAgo) {
+      const [yChange, yPercent] = changeOf(current.value, yearAgo.value);
+      Object.assign(out, { yearAgo: yearAgo.value, yearAgoError: yearAgo.error, yearAgoChange: yChange, yearAgoChangePercent: yPercent });
+    }
+    return out;
   }
 
   /** The metric for every subject of a level with data in the period (for quantile scores and rankings). */
@@ -316,6 +335,22 @@ export class MetricSession {
     for (const r of rows) count.set(r.name, (count.get(r.name) ?? 0) + 1);
     return new Map(rows.map((r) => [r.id, count.get(r.name)! > 1 ? `${r.name} (${r.id.slice(0, 8)})` : r.name]));
   }
+}
+
+/** change and change % of a value against an earlier one (null when either is null; % null when the earlier is 0). */
+function changeOf(now: number | null, before: number | null): [number | null, number | null] {
+  if (now === null || before === null) return [null, null];
+  const change = round(now - before);
+  return [change, before !== 0 ? round((change! / Math.abs(before)) * 100) : null];
+}
+
+const lastYear = new WeakMap<Period, Period>();
+
+/** The same period a year earlier (memoised: the Period objects of a request are shared). */
+function sameDaysLastYear(p: Period): Period {
+  let y = lastYear.get(p);
+  if (!y) lastYear.set(p, (y = shiftPeriod(p, "samePeriodLastYear")));
+  return y;
 }
 
 /** The `days` days ending where the period ends (in its zone, so a DST change keeps whole days); 0 = the period itself. */

@@ -18,7 +18,8 @@ const EmbedThemeMode = builder.enumType("EmbedThemeMode", {
   values: Object.fromEntries(THEMES.map((t) => [t.toUpperCase(), { value: t }])) as Record<Uppercase<Theme>, { value: Theme }>,
 });
 
-const EmbedLanguage = builder.enumType("EmbedLanguage", {
+export const EmbedLanguage = builder.enumType("EmbedLanguage", {
+  description: "A language of the product's text: the embed page's, and KPI names and descriptions (metricDefinitions(locale:)).",
   values: Object.fromEntries(LANGS.map((l) => [l.toUpperCase(), { value: l }])) as Record<Uppercase<Lang>, { value: Lang }>,
 });
 

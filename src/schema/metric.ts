@@ -1,13 +1,16 @@
 // Metric fields on every subject (Company, Team, Member, Customer): metric,
 // metrics, trend, kpis { <typed field per KPI> }, and breakdown on a value.
 // Resolvers only translate GraphQL to the engine's calls.
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
 import type { DateTime } from "luxon";
 import { DIMENSIONS, type Dimension, type SubjectLevel } from "../metrics/catalog.js";
 import type { MetricValueResult } from "../metrics/engine.js";
 import { GRAINS, PeriodError, periodLabel, resolvePeriod, type Grain, type Period, type PeriodGrain } from "../metrics/period.js";
 import { UNITS } from "../metrics/plugin-schema.js";
 import { builtInPlugins, type RegisteredPlugin } from "../metrics/registry.js";
+import { localDescription, localName, type Locale } from "../metrics/locale.js";
 import { builder } from "./builder.js";
+import { EmbedLanguage } from "./company-settings.js";
 import { CompanyRef } from "./company.js";
 import type { Context } from "./context.js";
 import { CustomerRef } from "./customer.js";
@@ -102,6 +105,17 @@ const MetricValue = builder.objectRef<ValueShape>("MetricValue").implement({
     }),
     change: t.exposeFloat("change", { nullable: true, description: "value − previous; null when either is null." }),
     changePercent: t.exposeFloat("changePercent", { nullable: true, description: "change / |previous| × 100; null when change is null or previous is 0." }),
+    yearAgo: t.float({
+      nullable: true,
+      description: `Value in the same period a year earlier (the same days shifted by one year: March 2025 for March 2026), for seasonal comparison. ${VALUE_NULL}`,
+      resolve: (v) => orFail(v.yearAgo ?? null, v.yearAgoError),
+    }),
+    yearAgoChange: t.float({ nullable: true, description: "value − yearAgo; null when either is null.", resolve: (v) => v.yearAgoChange ?? null }),
+    yearAgoChangePercent: t.float({
+      nullable: true,
+      description: "yearAgoChange / |yearAgo| × 100; null when yearAgoChange is null or yearAgo is 0.",
+      resolve: (v) => v.yearAgoChangePercent ?? null,
+    }),
     period: t.field({ type: PeriodInfo, description: "The period evaluated.", resolve: (v) => v.period }),
     breakdown: t.field({
       type: [MetricSlice],
@@ -138,10 +152,30 @@ export async function periodFor(ctx: Context, arg: PeriodArg): Promise<Period> {
   return period;
 }
 
-export async function evaluate(ctx: Context, key: string, subject: Subject, period: PeriodArg): Promise<ValueShape> {
+const YEAR_AGO_FIELDS = new Set(["yearAgo", "yearAgoChange", "yearAgoChangePercent"]);
+
+/**
+ * Does the query select a year-ago field of the MetricValue this field returns? Then the
+ * year-ago period is loaded with the current and previous ones (same statements), and only then.
+ */
+export function selectsYearAgo(info: GraphQLResolveInfo | undefined): boolean {
+  if (!info) return false;
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode | undefined): boolean =>
+    !!set?.selections.some((s) => {
+      if (s.kind === Kind.FIELD) return YEAR_AGO_FIELDS.has(s.name.value);
+      if (s.kind === Kind.INLINE_FRAGMENT) return walk(s.selectionSet);
+      if (seen.has(s.name.value)) return false;
+      seen.add(s.name.value);
+      return walk(info.fragments[s.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((f) => walk(f.selectionSet));
+}
+
+export async function evaluate(ctx: Context, key: string, subject: Subject, period: PeriodArg, info?: GraphQLResolveInfo): Promise<ValueShape> {
   return withUserErrors(async () => {
     const p = await periodFor(ctx, period);
-    const r = await (await ctx.metrics()).session.evaluate(key, subject.level, subject.id, p);
+    const r = await (await ctx.metrics()).session.evaluate(key, subject.level, subject.id, p, { yearAgo: selectsYearAgo(info) });
     return { ...r, subject };
   });
 }
@@ -164,9 +198,9 @@ function kpiFields(plugins: Iterable<RegisteredPlugin>, typeName: string) {
             nullable: true,
             description: `${p.plugin.name} (${p.plugin.unit}). ${p.plugin.description} Null when the KPI is not defined for this subject level or the period is invalid (with an error).`,
             args: { period: t.arg({ type: PeriodInput, required: true }) },
-            resolve: (subject, { period }, ctx) => {
+            resolve: (subject, { period }, ctx, info) => {
               if (!p.plugin.subjects.includes(subject.level)) return null;
-              return evaluate(ctx, p.plugin.key, subject, period);
+              return evaluate(ctx, p.plugin.key, subject, period, info);
             },
           }),
         ]),
@@ -186,7 +220,7 @@ function metricFields(t: PothosSchemaTypes.ObjectFieldBuilder<Types, { id: strin
       nullable: true,
       description: "One KPI for a period, with its score, previous value and change. Null (with an error at this path) when the key is unknown, disabled or not defined for this subject, or the period is invalid.",
       args: { key: t.arg.string({ required: true }), period: t.arg({ type: PeriodInput, required: true }) },
-      resolve: (parent, { key, period }, ctx) => evaluate(ctx, key, { level, id: idOf(parent) }, period),
+      resolve: (parent, { key, period }, ctx, info) => evaluate(ctx, key, { level, id: idOf(parent) }, period, info),
     }),
     metrics: t.field({
       type: [MetricValue],
@@ -194,8 +228,8 @@ function metricFields(t: PothosSchemaTypes.ObjectFieldBuilder<Types, { id: strin
       description:
         "Several KPIs for one period, in the order of keys. An item is null (with an error at its index) when its key is unknown, disabled or not defined for this subject; the list is null only when the period is invalid.",
       args: { keys: t.arg.stringList({ required: true }), period: t.arg({ type: PeriodInput, required: true }) },
-      resolve: (parent, { keys, period }, ctx) =>
-        settleItems(keys.map((key) => evaluate(ctx, key, { level, id: idOf(parent) }, period))) as Promise<(ValueShape | null)[]>,
+      resolve: (parent, { keys, period }, ctx, info) =>
+        settleItems(keys.map((key) => evaluate(ctx, key, { level, id: idOf(parent) }, period, info))) as Promise<(ValueShape | null)[]>,
     }),
     trend: t.field({
       type: [MetricPoint],
@@ -225,12 +259,21 @@ builder.objectFields(TeamRef, (t) => metricFields(t, "team"));
 builder.objectFields(MemberRef, (t) => metricFields(t, "member"));
 builder.objectFields(CustomerRef, (t) => metricFields(t, "customer"));
 
-const MetricDefinition = builder.objectRef<RegisteredPlugin>("MetricDefinition").implement({
+/** A catalogue entry as metricDefinitions serves it: in the locale it was asked in. */
+type Definition = RegisteredPlugin & { locale?: Locale };
+
+const MetricDefinition = builder.objectRef<Definition>("MetricDefinition").implement({
   fields: (t) => ({
     key: t.string({ resolve: (p) => p.plugin.key }),
     fieldName: t.string({ description: "Its typed field under kpis { … }.", resolve: (p) => kpiFieldName(p.plugin.key) }),
-    name: t.string({ resolve: (p) => p.plugin.name }),
-    description: t.string({ resolve: (p) => p.plugin.description }),
+    name: t.string({ description: "Display name in the asked locale (English when the plugin has no translation).", resolve: (p) => localName(p.plugin, p.locale) }),
+    description: t.string({ description: "What is divided by what, in the asked locale (English when not translated).", resolve: (p) => localDescription(p.plugin, p.locale) }),
+    translations: t.field({
+      type: "JSON",
+      nullable: true,
+      description: "Every translation of the name and description the plugin has, by locale (e.g. { zh: { name, description } }).",
+      resolve: (p) => p.plugin.translations ?? null,
+    }),
     category: t.string({ resolve: (p) => p.plugin.category }),
     unit: t.field({ type: UnitEnum, resolve: (p) => p.plugin.unit }),
     direction: t.string({ resolve: (p) => p.plugin.direction }),
@@ -251,6 +294,10 @@ builder.queryField("metricDefinitions", (t) =>
     type: [MetricDefinition],
     authScopes: { viewer: true },
     description: "The KPI catalogue the caller's company can query.",
-    resolve: async (_r, _a, ctx) => (await ctx.metrics()).session.catalog.list(),
+    args: { locale: t.arg({ type: EmbedLanguage, required: false, description: "Language of names and descriptions (default EN)." }) },
+    resolve: async (_r, { locale }, ctx) => {
+      const list = (await ctx.metrics()).session.catalog.list();
+      return locale && locale !== "en" ? list.map((p) => ({ ...p, locale })) : list;
+    },
   }),
 );

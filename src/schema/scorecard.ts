@@ -1,6 +1,7 @@
 // Frameworks (effective-dated, pinned versions; drafts), scorecards on Company,
 // Team, Member and Customer (a lower-level framework rolls up), the ranking,
 // the report, and the framework lifecycle mutations.
+import { EmbedLanguage } from "./company-settings.js";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { hasRole } from "../auth/viewer.js";
 import type { SubjectLevel } from "../metrics/catalog.js";
@@ -103,7 +104,11 @@ const ScorecardItemRef = builder.objectRef<ScorecardItem>("ScorecardItem").imple
   fields: (t) => ({
     id: t.exposeString("id", { description: "KPI key, or rating:<item> for a manager's rating." }),
     kind: t.exposeString("kind", { description: "kpi or rating." }),
-    name: t.exposeString("name", { description: "Display name." }),
+    name: t.string({
+      description: "Display name: the KPI's, in the asked locale (English when not translated), or the rating item's.",
+      args: { locale: t.arg({ type: EmbedLanguage, required: false, description: "Language of the name (default EN)." }) },
+      resolve: (i, { locale }) => (locale && locale !== "en" ? (i.translations?.[locale]?.name ?? i.name) : i.name),
+    }),
     unit: t.exposeString("unit", { description: "The KPI's unit; `rating` for a rating item." }),
     value: t.float({
       nullable: true,
@@ -257,11 +262,12 @@ builder.objectFields(CompanyRef, (t) => ({
       version: t.arg.int({ required: false, description: "Default: the version in force at the period's end." }),
       period: t.arg({ type: PeriodInput, required: true, description: "The period reported." }),
       format: t.arg({ type: ReportFormat, required: true, description: "CSV or MARKDOWN." }),
+      locale: t.arg({ type: EmbedLanguage, required: false, description: "Language of KPI names in the Markdown report (default EN)." }),
     },
     resolve: (_c, args, ctx) =>
       withUserErrors(async () => {
         const cards: NamedScorecard[] = await ranking(ctx, args.framework, args.version, args.period);
-        return args.format === "csv" ? reportCsv(cards) : reportMarkdown(cards);
+        return args.format === "csv" ? reportCsv(cards) : reportMarkdown(cards, { locale: args.locale ?? "en" });
       }),
   }),
   frameworks: t.field({

@@ -61,7 +61,7 @@ function customKpiField(base: GraphQLSchema, p: RegisteredPlugin): GraphQLFieldC
     type: template.type,
     description: `${p.plugin.name} (${p.plugin.unit}, your company's plugin v${p.version}). ${p.plugin.description}`,
     args: Object.fromEntries(template.args.map((a) => [a.name, { type: a.type, description: a.description }])),
-    resolve: (subject, { period }, ctx) => (p.plugin.subjects.includes(subject.level) ? evaluate(ctx, p.plugin.key, subject, period) : null),
+    resolve: (subject, { period }, ctx, info) => (p.plugin.subjects.includes(subject.level) ? evaluate(ctx, p.plugin.key, subject, period, info) : null),
   };
 }
 

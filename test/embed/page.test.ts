@@ -153,6 +153,12 @@ describe(`embed page (${TEST_DB})`, () => {
       expect(p.html).toContain('<html lang="zh-CN" data-theme="dark">');
       for (const label of ["总分", "等级", "指标", "得分", "实际值", "目标", "2026年3月", "近 6 期总分走势", "良好"]) expect(p.html).toContain(label);
       expect(p.html).not.toContain("Total score");
+      // KPI names in Chinese too: the built-in revenue is 销售额; the company's own big_orders has no translation
+      // and keeps its name; the rating item keeps the framework's name for it.
+      expect(textOf(p.html, "item-name")).toBe("销售额");
+      expect(p.html).not.toContain(">Revenue<");
+      expect(p.html).toContain("Communication quality");
+      expect(textOf((await withToken(f.north.token, "&period=2026-03")).html, "item-name")).toBe("Revenue");
       expect(p.html).toContain("--accent:#0a7d5a");
       expect((await withToken(f.north.token, "&period=2026-03&theme=auto&accent=%23abc")).html).toMatch(/data-theme="auto"[\s\S]*--accent:#aabbcc/);
       expect((await withToken(f.north.token, "&period=2026-03&lang=zh-CN")).html).toContain("总分");

@@ -208,6 +208,9 @@ describe(`custom plugins, frameworks and scorecards (${TEST_DB})`, () => {
     expect(md).toContain("## Biggest movers");
     // Both teams' revenue (800, 50) is under the 1000 target: average (800 + 50) / 2 = 425.
     expect(md).toContain("| Revenue | 1000 | 2 of 2 | 425.00 |");
+    // In Chinese the built-in KPI's name is its translation (销售额).
+    const zh = `{ company { report(framework: "team_review", version: 1, period: { grain: MONTH, date: "2026-03-01" }, format: MARKDOWN, locale: ZH) } }`;
+    expect(dataOf(await t.gql<{ company: { report: string } }>(zh, {}, co.keys.viewer)).company.report).toContain("| 销售额 | 1000 | 2 of 2 | 425.00 |");
   });
 
   it("refuses to delete a plugin a framework uses, and a foreign company cannot read the framework", async () => {
