@@ -77,7 +77,7 @@ export interface CleanEnv {
 
 /** How a fact row names its customer. */
 export interface CustomerRef {
-  readonly by: "external_id" | "email" | "phone";
+  readonly by: "external_id" | "email" | "phone" | "name";
   readonly value: string;
 }
 
@@ -242,6 +242,12 @@ export class Row {
     if (email !== null) return { by: "email", value: email };
     const phone = this.phone("customer_phone");
     if (phone !== null) return { by: "phone", value: phone };
+    // Kinds whose exports name the account instead (a CRM's "Account Name") also match by the customer's name.
+    if (this.has("customer_name")) {
+      const name = this.text("customer_name", false, 300);
+      if (name !== null) return { by: "name", value: name.toLowerCase() };
+      throw new RowRejected("missing customer (customer_external_id, customer_email, customer_phone or customer_name)", "customer_external_id");
+    }
     throw new RowRejected("missing customer (customer_external_id, customer_email or customer_phone)", "customer_external_id");
   }
 }

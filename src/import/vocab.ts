@@ -31,7 +31,8 @@ export const VOCABULARIES = {
   },
   "customers.acquisition_channel": {
     values: ["online_ads", "social_media", "events", "content", "email", "referral", "direct", "partner"],
-    synonyms: { ads: "online_ads", sem: "online_ads", search_ads: "online_ads", 广告: "online_ads", social: "social_media", wechat: "social_media", 微信: "social_media", douyin: "social_media", 抖音: "social_media", event: "events", trade_show: "events", 展会: "events", 活动: "events", webinar: "content", 内容: "content", edm: "email", 邮件: "email", 推荐: "referral", 转介绍: "referral", 口碑: "referral", 自然: "direct", 直接: "direct", 渠道: "partner", 合作伙伴: "partner", 代理: "partner" },
+    // Zoho CRM's lead sources (Advertisement, Cold Call, Employee Referral, Trade Show, …) included.
+    synonyms: { ads: "online_ads", sem: "online_ads", search_ads: "online_ads", advertisement: "online_ads", banner_ads: "online_ads", 广告: "online_ads", cold_call: "direct", web_research: "direct", employee_referral: "referral", external_referral: "referral", trade_show: "events", seminar: "events", internal_seminar: "events", seminar_partner: "partner", partners: "partner", webinar: "content", web_download: "content", public_relations: "content", social: "social_media", wechat: "social_media", 微信: "social_media", douyin: "social_media", 抖音: "social_media", event: "events", 展会: "events", 活动: "events", 内容: "content", edm: "email", 邮件: "email", 推荐: "referral", 转介绍: "referral", 口碑: "referral", 自然: "direct", 直接: "direct", 渠道: "partner", 合作伙伴: "partner", 代理: "partner" },
     fallback: "other",
   },
   "orders.category": {

@@ -29,6 +29,7 @@ const MATCH: Record<CustomerRef["by"], string> = {
   external_id: "external_id",
   email: "lower(email)",
   phone: "regexp_replace(phone, '[^0-9]', '', 'g')",
+  name: "lower(name)",
 };
 
 const matchValue = (by: CustomerRef["by"], value: string) => (by === "phone" ? value.replace(/\D/g, "") : value);
@@ -36,9 +37,9 @@ const matchValue = (by: CustomerRef["by"], value: string) => (by === "phone" ? v
 /** Looks up the batch's customer references: one statement per kind of reference used. */
 export async function resolveCustomers(tx: Exec, companyId: string, refs: readonly CustomerRef[]): Promise<Map<string, Resolution>> {
   const out = new Map<string, Resolution>();
-  const wanted: Record<CustomerRef["by"], Set<string>> = { external_id: new Set(), email: new Set(), phone: new Set() };
+  const wanted: Record<CustomerRef["by"], Set<string>> = { external_id: new Set(), email: new Set(), phone: new Set(), name: new Set() };
   for (const r of refs) wanted[r.by].add(r.value);
-  for (const by of ["external_id", "email", "phone"] as const) {
+  for (const by of ["external_id", "email", "phone", "name"] as const) {
     if (wanted[by].size === 0) continue;
     const values = [...wanted[by]].map((v) => matchValue(by, v));
     const rows = await tx.query<{ id: string; matched: string; team_id: string | null; member_id: string | null }>(

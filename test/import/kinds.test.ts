@@ -203,4 +203,95 @@ describe(`import kinds: org chart, sales, marketing, ratings (${TEST_DB})`, () =
       expect(await dataVersion()).toBe(v);
     });
   });
+
+  describe("OPPORTUNITIES and OPPORTUNITY_STAGES", () => {
+    beforeAll(async () => {
+      const customers = await imp("CUSTOMERS", ["external_id,name,owner", "C-1,Acme Ltd,li.wei@example.cn", "C-2,Beta Co,zhao.min@example.cn"]);
+      expect(customers).toMatchObject({ rowsImported: 2, rowsRejected: 0 });
+    });
+
+    it("imports a Zoho CRM deals export as it comes: Account Name, Deal Owner, Zoho stages, Closing Date", async () => {
+      const job = await imp("OPPORTUNITIES", [
+        "Record Id,Deal Name,Account Name,Deal Owner,Amount,Stage,Lead Source,Created Time,Closing Date",
+        "D-1,Acme renewal,Acme Ltd,,\"25,000.00\",Closed Won,Trade Show,2026-02-01 10:00,2026-03-10",
+        "D-2,Beta pilot,beta co,Wang Fang,8000,Proposal/Price Quote,Advertisement,2026-03-02 09:30,2026-04-30",
+        "D-3,Acme add-on,Acme Ltd,li.wei@example.cn,1200,Closed Lost,,2026-03-03,2026-03-20",
+      ]);
+      expect(job).toMatchObject({ status: "DONE", rowsImported: 3, rowsRejected: 0 });
+      const rows = await t.db.sql.query<Record<string, string | null>>(
+        `SELECT o.external_id, o.name, c.name AS customer, m.name AS member, tm.name AS team, o.value::text, o.stage, o.status, o.source_channel,
+                to_char(o.closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI') AS closed
+           FROM opportunities o JOIN customers c ON c.id = o.customer_id LEFT JOIN members m ON m.id = o.member_id LEFT JOIN teams tm ON tm.id = o.team_id
+          WHERE o.company_id = $1 ORDER BY o.external_id`,
+        [co.id],
+      );
+      expect(rows).toEqual([
+        // No owner: the customer's owner (Li Wei Jr, now in Sales West) and team.
+        { external_id: "D-1", name: "Acme renewal", customer: "Acme Ltd", member: "Li Wei Jr", team: "Sales West", value: "25000.00", stage: "won", status: "won", source_channel: "events", closed: "2026-03-09T16:00" },
+        // Open: Zoho's Closing Date is the expected one, not kept.
+        { external_id: "D-2", name: "Beta pilot", customer: "Beta Co", member: "wang fang", team: "Sales West", value: "8000.00", stage: "proposal", status: "open", source_channel: "online_ads", closed: null },
+        { external_id: "D-3", name: "Acme add-on", customer: "Acme Ltd", member: "Li Wei Jr", team: "Sales West", value: "1200.00", stage: "lost", status: "lost", source_channel: null, closed: "2026-03-19T16:00" },
+      ]);
+      // The stage history, by the deals' external ids.
+      const history = await imp("OPPORTUNITY_STAGES", [
+        "opportunity,stage,entered_at",
+        "D-1,Qualification,2026-02-01",
+        "D-1,Negotiation/Review,2026-02-20",
+        "D-1,Closed Won,2026-03-10",
+        "D-2,lead,2026-03-02",
+        "D-2,方案报价,2026-03-15",
+      ]);
+      expect(history).toMatchObject({ status: "DONE", rowsImported: 5, rowsRejected: 0 });
+      const stages = await t.db.sql.query<{ opp: string; stage: string; stage_order: number; member: string | null }>(
+        `SELECT o.external_id AS opp, s.stage, s.stage_order, m.name AS member FROM opportunity_stages s JOIN opportunities o ON o.id = s.opportunity_id
+           LEFT JOIN members m ON m.id = s.member_id WHERE s.company_id = $1 ORDER BY o.external_id, s.entered_at`,
+        [co.id],
+      );
+      expect(stages.map((x) => [x.opp, x.stage, x.stage_order, x.member])).toEqual([
+        ["D-1", "qualified", 2, "Li Wei Jr"], ["D-1", "negotiation", 4, "Li Wei Jr"], ["D-1", "won", 5, "Li Wei Jr"],
+        ["D-2", "lead", 1, "wang fang"], ["D-2", "proposal", 3, "wang fang"],
+      ]);
+      // Both files again (processed anew): nothing changes.
+      const v = await dataVersion();
+      const again = await imp("OPPORTUNITY_STAGES", ["opportunity,stage,entered_at", "D-1,Qualification,2026-02-01", "D-2,lead,2026-03-02"]);
+      expect(again).toMatchObject({ rowsImported: 0, rowsUnchanged: 2 });
+      expect(await dataVersion()).toBe(v);
+      // D-2 is won later: the deal updates in place, its attribution kept.
+      const won = await imp("OPPORTUNITIES", ["deal_id,account_name,amount,stage,created_time,closing_date,deal_owner", "D-2,Beta Co,8000,赢单,2026-03-02 09:30,2026-04-02,Wang Fang"]);
+      expect(won).toMatchObject({ rowsImported: 1, rowsUpdated: 1 });
+      expect(await t.db.prisma.opportunity.count({ where: { companyId: co.id } })).toBe(3);
+    });
+
+    it("refuses an unknown stage, customer, owner or opportunity, an ambiguous owner, a won deal without close date — nothing written", async () => {
+      const opps = await snapshot("opportunities");
+      const stages = await snapshot("opportunity_stages");
+      const job = await imp("OPPORTUNITIES", [
+        "external_id,customer_external_id,owner,amount,stage,created_at,closed_at",
+        "D-9,C-1,,100,Daydreaming,2026-03-01,",
+        "D-10,C-404,,100,lead,2026-03-01,",
+        "D-11,C-1,ghost@example.cn,100,lead,2026-03-01,",
+        "D-12,C-1,Chen Jie,100,lead,2026-03-01,",
+        "D-13,C-1,,100,won,2026-03-01,",
+        "D-14,C-1,,100,lost,2026-03-05,2026-03-01",
+        ",C-1,,100,lead,2026-03-01,",
+      ]);
+      expect(job.rejects).toEqual([
+        { line: 2, reason: 'stage must be one of lead, qualified, proposal, negotiation, won, lost: "Daydreaming"' },
+        { line: 3, reason: 'unknown customer: customer_external_id "C-404"' },
+        { line: 4, reason: 'unknown member: owner "ghost@example.cn"' },
+        { line: 5, reason: 'ambiguous member: owner "Chen Jie" names 2 members (use the email)' },
+        { line: 6, reason: "missing closed_at (the opportunity is won)" },
+        { line: 7, reason: "closed_at is before created_at" },
+        { line: 8, reason: "missing external_id" },
+      ]);
+      const history = await imp("OPPORTUNITY_STAGES", ["opportunity,stage,entered_at", "D-404,lead,2026-03-01", "D-1,Sleeping,2026-03-01", ",lead,2026-03-01"]);
+      expect(history.rejects).toEqual([
+        { line: 2, reason: 'unknown opportunity: opportunity "D-404"' },
+        { line: 3, reason: 'stage must be one of lead, qualified, proposal, negotiation, won, lost: "Sleeping"' },
+        { line: 4, reason: "missing opportunity" },
+      ]);
+      expect(await snapshot("opportunities")).toEqual(opps);
+      expect(await snapshot("opportunity_stages")).toEqual(stages);
+    });
+  });
 });
