@@ -16,11 +16,12 @@ import { useEmbedPage } from "./embed/route.js";
 import { useHealthChecks } from "./ops/health.js";
 import { isLoopback } from "./config.js";
 import { renderOfflineGraphiQL, useOfflineGraphiQL } from "./graphiql/offline.js";
-import { useRequestTimeout, withinDeadline } from "./ops/request-timeout.js";
+import { deadlineOf, useRequestTimeout, withinDeadline } from "./ops/request-timeout.js";
 import { databaseFault, databaseFaultError } from "./ops/db-errors.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "./ops/timeouts.js";
 import { CatalogCache } from "./metrics/catalog-cache.js";
 import { createMetricSession } from "./metrics/engine.js";
+import { DEFAULT_REQUEST_FORMULA_MS, formulaPool, formulaRun } from "./metrics/formula-pool.js";
 import { metricSql } from "./db/read-routing.js";
 import { ResultCache, type ResultCacheOptions } from "./metrics/result-cache.js";
 import { loadCompanyPlugins } from "./metrics/plugin-store.js";
@@ -70,6 +71,11 @@ export interface Limits {
   maxTokens: number;
   /** A request still running after this is answered with TIMEOUT. */
   requestTimeoutMs: number;
+  /**
+   * Worker time all of one request's JSONata formulas may use together (their own work, not
+   * time queued); past it the request's remaining formula values fail with FORMULA_LIMIT.
+   */
+  formulaMsPerRequest: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -81,6 +87,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxTokens: 4000,
   // The pool's statement_timeout defaults to the same (src/ops/timeouts.ts).
   requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+  formulaMsPerRequest: DEFAULT_REQUEST_FORMULA_MS,
 };
 
 export type App = YogaServerInstance<Record<string, never>, Context> & {
@@ -127,6 +134,8 @@ export function createApp(options: AppOptions): App {
   const catalogs = new CatalogCache((companyId) => loadCompanyPlugins(db, companyId), { max: options.catalogCacheSize ?? 1000 });
   const results = options.resultCache === false ? null : new ResultCache(options.resultCache);
   const rateLimiter = new RateLimiter(limits.requestsPerMinutePerKey);
+  // Formula workers start with the app, not on the first request that needs JSONata.
+  void formulaPool().warm();
   const tenantSchemas = new TenantSchemas(schema, { max: options.schemaCacheSize ?? options.catalogCacheSize ?? 1000 });
   const throttle = new AuthThrottle(options.authThrottle);
   // The schema is chosen per request (a company's own KPIs are typed fields), before the context
@@ -234,7 +243,11 @@ export function createApp(options: AppOptions): App {
         prisma: db.prisma,
         viewer,
         tokenSecret,
-        metrics: () => (metrics ??= openMetricScope(db, catalogs, results, viewer)),
+        metrics: () =>
+          (metrics ??= openMetricScope(db, catalogs, results, viewer, {
+            budgetMs: limits.formulaMsPerRequest,
+            deadline: deadlineOf(initial.request, limits.requestTimeoutMs),
+          })),
       };
     },
   });
@@ -299,7 +312,13 @@ function corsOptions(origins: readonly string[]) {
   };
 }
 
-async function openMetricScope(db: Database, catalogs: CatalogCache, results: ResultCache | null, viewer: Viewer | null): Promise<MetricScope> {
+async function openMetricScope(
+  db: Database,
+  catalogs: CatalogCache,
+  results: ResultCache | null,
+  viewer: Viewer | null,
+  formulas: { budgetMs: number; deadline: number },
+): Promise<MetricScope> {
   if (!viewer) throw new Error("metrics need an authenticated viewer");
   const catalog = await catalogs.get(viewer.companyId, viewer.catalogVersion);
   return {
@@ -310,6 +329,8 @@ async function openMetricScope(db: Database, catalogs: CatalogCache, results: Re
       sql: metricSql(db, viewer.companyId, viewer.dataVersion),
       companyId: viewer.companyId,
       catalog,
+      // The request's formula budget and deadline; the worker pool is fair between companies.
+      formulaRun: formulaRun(viewer.companyId, formulas),
       // The versions read with the key: a write committed since then is a new key, never a stale hit.
       results: results
         ? { cache: results, scope: { companyId: viewer.companyId, catalogVersion: viewer.catalogVersion, dataVersion: viewer.dataVersion } }

@@ -124,7 +124,8 @@ const NO_DATA: FormulaOutcome = { value: null, label: null, reason: null };
 
 async function itemOutcomes(session: MetricSession, it: ResolvedItem, level: SubjectLevel, subjectIds: (string | null)[], period: Period): Promise<FormulaOutcome[]> {
   if (!it.plugin) return subjectIds.map(() => ({ ...NO_DATA, reason: it.missing }));
-  if (level === "company") return [await session.valueOf(it.plugin, "company", null, period)];
+  // outcomeOf: a failing formula is this item's error, not the whole scorecard's.
+  if (level === "company") return [await session.outcomeOf(it.plugin, "company", null, period)];
   return session.outcomesOf(it.plugin, level, subjectIds as string[], period);
 }
 
@@ -158,7 +159,7 @@ async function scoreAll({ session, fw, plugins, subjectIds, period, targets }: S
       // Peers: every subject of the level with a value (subjects without rows have each
       // measure's empty value, e.g. 0 orders) — the same set a metric value's peers use.
       const peers = outcomes.map((v) => v.value).filter((v): v is number => v !== null);
-      const context = { params: it.plugin.plugin.params, peers: level === "company" ? undefined : peers };
+      const context = { params: it.plugin.plugin.params, peers: level === "company" ? undefined : peers, run: session.formulaRun };
       return settleAll(outcomes.length, (s): number | null | Error | Promise<number | null | Error> => {
         const v = scoreNow(resolved[i]![s]!.spec, outcomes[s]!.value, it.plugin!.plugin.direction, context);
         // A failing score expression fails this item's score alone.

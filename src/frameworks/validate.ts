@@ -1,6 +1,7 @@
 // Checks a framework document against the format and the company's catalogue;
 // every fault at once, each with its path.
 import type { Catalog } from "../metrics/registry.js";
+import { formulaFaults } from "../metrics/formula-checks.js";
 import { nulPath, parseFormula, type ValidationIssue } from "../metrics/validate.js";
 import { frameworkSchema, isRatingItem, type Framework } from "./framework-schema.js";
 
@@ -37,6 +38,7 @@ export function validateFramework(document: unknown, catalog: Catalog): Framewor
     if (item.score?.method === "expression") {
       const e = parseFormula(item.score.expression);
       if ("error" in e) issues.push({ path: `items.${i}.score.expression`, message: e.error });
+      else for (const f of formulaFaults(e.ast)) issues.push({ path: `items.${i}.score.expression`, message: f });
     }
     total += item.weight ?? p.plugin.weight;
   });

@@ -5,7 +5,8 @@
 import type { SqlDriver } from "../db/driver.js";
 import { DIMENSION_NAMES, SOURCES, type Dimension, type SourceName, type SubjectLevel } from "./catalog.js";
 import { emptyValue } from "./compile.js";
-import { FormulaError, interpretResult, NEEDS_JSONATA, type FormulaLimits, type FormulaOutcome } from "./formula.js";
+import { FormulaError, interpretResult, NEEDS_JSONATA, type FormulaOutcome, type FormulaRun } from "./formula.js";
+import { formulaRun } from "./formula-pool.js";
 import { createMeasureLoader, type MeasureLoad, type MeasureLoader, type MeasureResult, type MetricResultCache } from "./measure-loader.js";
 import { shiftPeriod, toWindow, trendPeriods, type Grain, type Offset, type Period, type Window } from "./period.js";
 import type { Measure } from "./plugin-schema.js";
@@ -65,7 +66,11 @@ export interface SessionOptions {
   sql: Pick<SqlDriver, "query">;
   companyId: string;
   catalog: Catalog;
-  limits?: FormulaLimits;
+  /**
+   * The request's formula budget, deadline and company (formula-pool.ts): every JSONata
+   * evaluation of the session is charged to it. Default: a budget of the session's own.
+   */
+  formulaRun?: FormulaRun;
   /**
    * Statement results shared across sessions, for the versions the caller read with its
    * credentials (companies.catalog_version and data_version). Omit it to always query.
@@ -88,11 +93,15 @@ export class MetricSession {
   private readonly loader: MeasureLoader;
   private readonly peerCache = new Map<string, Promise<Map<string, FormulaOutcome>>>();
 
+  /** What this session's JSONata evaluations are charged to. */
+  readonly formulaRun: FormulaRun;
+
   get catalog() {
     return this.options.catalog;
   }
 
   constructor(private readonly options: SessionOptions) {
+    this.formulaRun = options.formulaRun ?? formulaRun(options.companyId);
     this.loader = createMeasureLoader({ sql: options.sql, companyId: options.companyId, results: options.results });
   }
 
@@ -128,7 +137,7 @@ export class MetricSession {
       return failed(p, err);
     }
     if (raw !== NEEDS_JSONATA) return finish(raw, missing);
-    return p.formula.evaluate(input, this.options.limits).then(
+    return p.formula.evaluate(input, this.formulaRun).then(
       (r) => finish(r, missing),
       (err: unknown) => failed(p, err),
     );
@@ -200,6 +209,7 @@ export class MetricSession {
     const score = await Promise.resolve(
       scoreNow(p.plugin.score, current.value, p.plugin.direction, {
         params: p.plugin.params,
+        run: this.formulaRun,
         peers: peers ? [...peers.values()].filter((v): v is number => v !== null) : undefined,
       }),
     ).catch((err: unknown) => {

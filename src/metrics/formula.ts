@@ -1,38 +1,20 @@
-// JSONata evaluation with limits. A timer cannot stop JSONata (it runs as one
-// chain of microtasks), so the evaluator's entry/exit hooks enforce a step
-// budget, a nesting depth and a deadline; the budget of each evaluation rides
-// in its bindings so one compiled expression serves concurrent evaluations.
-// Literal ranges are capped at validation (validate.ts, MAX_RANGE).
+// Formulas: the arithmetic fast path on the main thread, everything else in
+// the worker pool (formula-pool.ts, issue 15).
+//
+// Why the fast path may stay on the main thread: compileFast accepts only
+// arithmetic, comparisons and conditions over measure names, params.x and
+// period.x (plus number and string literals) — no functions, variables,
+// paths over arrays, ranges or regular expressions. Its function visits each
+// AST node at most once per evaluation, so its cost is bounded by the size of
+// the formula (at most 4,000 characters, plugin-schema.ts), about a
+// microsecond for a real KPI. Anything else can loop, allocate or backtrack,
+// and runs in a worker with a CPU budget and a memory cap.
 import jsonata from "jsonata";
 import { compileFast, Fallback, NonFinite } from "./fast-formula.js";
+import { formulaPool, formulaRun, unwrap, type FormulaRun } from "./formula-pool.js";
 
-export interface FormulaLimits {
-  timeMs: number;
-  maxSteps: number;
-  maxDepth: number;
-}
-
-// The step budget stops loops; the deadline is wall-clock, so it is generous enough that a busy
-// machine never stops a legitimate formula (the slowest built-in runs in well under 1 ms).
-export const DEFAULT_LIMITS: FormulaLimits = { timeMs: 250, maxSteps: 20_000, maxDepth: 200 };
-
-export class FormulaError extends Error {
-  constructor(
-    readonly code: "FORMULA_LIMIT" | "FORMULA_ERROR",
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-interface Budget {
-  steps: number;
-  depth: number;
-  deadline: number;
-  limits: FormulaLimits;
-}
-
-const BUDGET = "__ys_budget";
+export { FormulaError } from "./formula-error.js";
+export type { FormulaRun } from "./formula-pool.js";
 
 /** Stands for a result that is not a finite number; interpretResult turns it into null with a reason. */
 export const NON_FINITE = Number.NaN;
@@ -43,7 +25,11 @@ export const NEEDS_JSONATA: unique symbol = Symbol("needs JSONata");
 export interface CompiledFormula {
   /** Runs as a plain function (fast-formula.ts) for inputs of the usual shape. */
   readonly fast: boolean;
-  evaluate(input: Record<string, unknown>, limits?: FormulaLimits): Promise<unknown>;
+  /**
+   * The value: on the fast path at once, else in a worker under the request's budget (`run`;
+   * without one, a budget of its own for this evaluation). Rejects with FormulaError.
+   */
+  evaluate(input: Record<string, unknown>, run?: FormulaRun): Promise<unknown>;
   /**
    * The fast path alone, synchronously (no promise per value on a dashboard): the raw result,
    * or NEEDS_JSONATA when the formula or this input falls outside it.
@@ -51,35 +37,13 @@ export interface CompiledFormula {
   evaluateFast(input: Record<string, unknown>): unknown;
 }
 
-function limitedExpression(source: string): jsonata.Expression {
-  const expr = jsonata(source);
-  expr.assign(Symbol.for("jsonata.__evaluate_entry") as unknown as string, (_e: unknown, _i: unknown, env: { lookup(k: string): unknown }) => {
-    const b = env.lookup(BUDGET) as Budget | undefined;
-    if (!b) return;
-    b.steps++;
-    b.depth++;
-    if (b.steps > b.limits.maxSteps) throw new FormulaError("FORMULA_LIMIT", `formula stopped after ${b.limits.maxSteps} steps (does it loop?)`);
-    if (b.depth > b.limits.maxDepth) throw new FormulaError("FORMULA_LIMIT", `formula nested deeper than ${b.limits.maxDepth}`);
-    if ((b.steps & 63) === 0 && Date.now() > b.deadline) {
-      throw new FormulaError("FORMULA_LIMIT", `formula ran longer than ${b.limits.timeMs} ms`);
-    }
-  });
-  expr.assign(Symbol.for("jsonata.__evaluate_exit") as unknown as string, (_e: unknown, _i: unknown, env: { lookup(k: string): unknown }) => {
-    const b = env.lookup(BUDGET) as Budget | undefined;
-    if (b) b.depth--;
-  });
-  return expr;
-}
-
 /**
- * A formula ready to evaluate. On the fast path only the plain function is
- * kept; the JSONata expression (~15 KB each) is built on first fallback, so a
- * process holding thousands of companies' plugins stays small (issue 10).
+ * A formula ready to evaluate. Only the plain function (fast path) and the source are kept: the
+ * JSONata expression lives in the workers, so a process holding thousands of companies' plugins
+ * stays small (issue 10). Parsing here only checks the syntax (validate.ts has done the rest).
  */
 export function compileFormula(source: string): CompiledFormula {
-  let expr: jsonata.Expression | undefined;
   const fast = compileFast(jsonata(source).ast());
-  if (!fast) expr = limitedExpression(source);
   const evaluateFast = (input: Record<string, unknown>): unknown => {
     if (!fast) return NEEDS_JSONATA;
     try {
@@ -93,20 +57,11 @@ export function compileFormula(source: string): CompiledFormula {
   return {
     fast: fast !== null,
     evaluateFast,
-    async evaluate(input, limits = DEFAULT_LIMITS) {
+    async evaluate(input, run) {
       const quick = evaluateFast(input);
       if (quick !== NEEDS_JSONATA) return quick;
-      expr ??= limitedExpression(source);
-      const budget: Budget = { steps: 0, depth: 0, deadline: Date.now() + limits.timeMs, limits };
-      try {
-        return await expr.evaluate(input, { [BUDGET]: budget });
-      } catch (err) {
-        if (err instanceof FormulaError) throw err;
-        const e = err as { message?: string; code?: string };
-        // Arithmetic on an infinite or undefined result (x/0 then × y): a missing value, not a broken formula.
-        if (e.code === "D1001" || e.code === "T2001" || e.code === "T2002") return NON_FINITE;
-        throw new FormulaError("FORMULA_ERROR", `formula failed: ${e.message ?? String(err)}${e.code ? ` (${e.code})` : ""}`);
-      }
+      const answer = await formulaPool().evaluate(source, input, run ?? formulaRun("(local)"));
+      return unwrap(answer, NON_FINITE);
     },
   };
 }

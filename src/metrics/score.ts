@@ -1,7 +1,7 @@
 // Value → 0–100 score. Four methods: linear to a target, bands, quantile among
 // peers (percentile rank, mid-rank for ties), or a JSONata expression.
 import type { ScoreSpec } from "./plugin-schema.js";
-import { compileFormula, NEEDS_JSONATA, type CompiledFormula } from "./formula.js";
+import { compileFormula, NEEDS_JSONATA, type CompiledFormula, type FormulaRun } from "./formula.js";
 
 export type Direction = "higher_is_better" | "lower_is_better";
 
@@ -41,7 +41,7 @@ export function scoreNow(
   spec: ScoreSpec,
   value: number | null,
   direction: Direction,
-  context: { params: Record<string, number>; peers?: number[] },
+  context: { params: Record<string, number>; peers?: number[]; run?: FormulaRun },
 ): number | null | Promise<number | null> {
   if (value === null) return null;
   switch (spec.method) {
@@ -57,7 +57,7 @@ export function scoreNow(
       const input = { value, params: context.params };
       const quick = f.evaluateFast(input);
       if (quick !== NEEDS_JSONATA) return expressionScore(quick);
-      return f.evaluate(input).then(expressionScore);
+      return f.evaluate(input, context.run).then(expressionScore);
     }
   }
 }

@@ -4,6 +4,7 @@
 // fixes a document in one round, not one error per round.
 import jsonata from "jsonata";
 import { SOURCES, isSourceName, type SourceDef, type SubjectLevel } from "./catalog.js";
+import { formulaFaults, MAX_RANGE } from "./formula-checks.js";
 import { pluginSchema, type Filter, type Measure, type Plugin } from "./plugin-schema.js";
 
 export interface ValidationIssue {
@@ -33,8 +34,7 @@ export function nulPath(value: unknown, path = ""): string | null {
 
 /** Names a formula may use besides its measures. */
 const FORMULA_GLOBALS = new Set(["params", "period"]);
-/** Largest literal range ([a..b]) a formula may build; ranges run as one uninterruptible step. */
-export const MAX_RANGE = 10_000;
+export { MAX_RANGE };
 
 type AstNode = { type?: string; value?: unknown; steps?: AstNode[]; [k: string]: unknown };
 
@@ -53,13 +53,6 @@ export function formulaNames(ast: AstNode): { names: Set<string>; faults: string
       names.add(String(n.steps[0].value));
     }
     if (n.type === "name" && !relative) names.add(String(n.value));
-    if (n.type === "binary" && n.value === "..") {
-      const lhs = n.lhs as AstNode | undefined;
-      const rhs = n.rhs as AstNode | undefined;
-      if (lhs?.type === "number" && rhs?.type === "number" && Number(rhs.value) - Number(lhs.value) + 1 > MAX_RANGE) {
-        faults.push(`a range may hold at most ${MAX_RANGE} items`);
-      }
-    }
     for (const [key, child] of Object.entries(n)) {
       if (key === "steps" && n.type === "path") {
         // Later steps of a path are relative to the first.
@@ -72,6 +65,8 @@ export function formulaNames(ast: AstNode): { names: Set<string>; faults: string
     }
   };
   walk(ast, false);
+  // Work refused before it runs: oversized literal ranges, heavy built-ins over them, $eval, unsafe regexes.
+  faults.push(...formulaFaults(ast));
   return { names, faults };
 }
 
@@ -262,6 +257,7 @@ export function validatePlugin(document: unknown): ValidationResult {
   if (plugin.score.method === "expression") {
     const expr = parseFormula(plugin.score.expression);
     if ("error" in expr) issues.push({ path: "score.expression", message: expr.error });
+    else for (const f of formulaFaults(expr.ast)) issues.push({ path: "score.expression", message: f });
   }
   if (plugin.score.method === "target" && plugin.score.worst !== undefined && plugin.score.worst === plugin.score.target) {
     issues.push({ path: "score.worst", message: "worst must differ from target" });

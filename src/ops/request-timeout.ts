@@ -21,6 +21,11 @@ function remaining(request: Request | undefined, ms: number): number {
   return arrived === undefined ? ms : Math.max(0, ms - (Date.now() - arrived));
 }
 
+/** When the request's answer is due (epoch ms): its arrival plus the deadline. */
+export function deadlineOf(request: Request | undefined, ms: number): number {
+  return Date.now() + remaining(request, ms);
+}
+
 /**
  * Races work done before execution (authentication reads the key from the
  * database) against what is left of the request's deadline: rejects with TIMEOUT.

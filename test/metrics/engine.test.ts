@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DateTime } from "luxon";
 import { createMetricSession, MetricError } from "../../src/metrics/engine.js";
+import { formulaPool } from "../../src/metrics/formula-pool.js";
 import { catalogOf, registerPlugin, type RegisteredPlugin } from "../../src/metrics/registry.js";
 import { parsePeriodString, resolvePeriod, shiftPeriod, toWindow, trendPeriods } from "../../src/metrics/period.js";
 import { openTestDatabase, TEST_DB, type TestDatabase } from "../helpers/database.js";
@@ -17,6 +18,8 @@ describe(`metric engine (${TEST_DB})`, () => {
   const march = resolvePeriod({ grain: "month", date: "2026-03-10" }, "UTC");
 
   beforeAll(async () => {
+    // Formulas run in worker threads; a server starts them with the app (createApp warms the pool).
+    await formulaPool().warm();
     db = await openTestDatabase();
     const c = await db.prisma.company.create({ data: { slug: "e", name: "E" } });
     companyId = c.id;

@@ -11,6 +11,11 @@ const builtIns = readdirSync("plugins").map((f) => JSON.parse(readFileSync(`plug
 const edgeCases = [
   "a / b", "a = 0 ? null : b / a * 100", "-a + b % 3", "a > b and b >= 0", "a < b or a != b", "(a - b) / (a + b)",
   "a ? b : 7", "a = null", "params.k * a", "period.days / 7 * a", "a <= 1 ? 1 : a <= 2 ? 2 : 3", "a / b * 0",
+  // Blocks, variables, constructors and aggregates (issue 15: rfm, churn_risk, clv stay on the main thread).
+  "($x := a * 2; $y := $x + b; $y / 2)", "($l := [a, b, a / b]; { \"value\": $count($l), \"label\": $exists(a) ? \"has a\" : \"no a\" })",
+  "$min([a, b])", "$max([a, 1 / b])", "$average([a, b])", "$sum([a, b, 3])", "$count([a, b])", "$exists(a) ? a : b",
+  "($r := [a ? a, b ? b * 2]; $count($r) > 0 ? $average($r) : params.k)", "{ \"value\": a, \"label\": b > 1 ? \"big\" : \"small\" }",
+  "($x := 1; ($x := 2; $x) + $x)", "($a := a; $a + $b)", "$min(a)", "$sum(a)", "$count(a)", "[a, b]",
 ];
 
 const VALUES = [undefined, 0, 1, -2.5, 100, 7, 1e308, 0.1];
@@ -57,6 +62,8 @@ describe("fast formula path", () => {
   it("takes the simple built-in formulas", () => {
     const fast = builtIns.filter((p) => compileFast(jsonata(p.formula).ast()));
     expect(fast.length).toBeGreaterThanOrEqual(25);
+    // Issue 15: the built-ins that bind variables run on the fast path too (no worker hop per value).
+    for (const key of ["rfm", "churn_risk", "clv"]) expect(compileFast(jsonata(builtIns.find((p) => p.key === key)!.formula).ast()), key).not.toBeNull();
   });
 
   it.each(cases)("agrees with JSONata: $name", async ({ formula, names, params }) => {
