@@ -10,7 +10,7 @@ import { AuthThrottle, clientAddress, type AuthThrottleOptions } from "./auth/th
 import { authenticateEmbedToken, EmbedTokenError, isJwt } from "./auth/embed-tokens.js";
 import type { Viewer } from "./auth/viewer.js";
 import { RateLimiter } from "./limits/rate-limit.js";
-import { subjectCounter, useMetricCostLimit, useRequestSizeLimit } from "./limits/yoga-plugins.js";
+import { frameworkShapes, subjectCounter, useMetricCostLimit, useRequestSizeLimit } from "./limits/yoga-plugins.js";
 import { logger } from "./logger.js";
 import { useEmbedPage } from "./embed/route.js";
 import { useHealthChecks } from "./ops/health.js";
@@ -228,7 +228,7 @@ export function createApp(options: AppOptions): App {
         blockFieldSuggestion: { enabled: false },
       }),
       useRequireCredentials(),
-      useMetricCostLimit({ limit: limits.metricValues, counts: subjectCounter() }),
+      useMetricCostLimit({ limit: limits.metricValues, counts: subjectCounter(), frameworks: frameworkShapes() }),
     ],
     context: async (initial): Promise<Context> => {
       const viewer = await viewerOf(initial.request, initial);

@@ -10,6 +10,7 @@ import { loadFramework, parseStored } from "../frameworks/framework-store.js";
 import type { SubjectLevel } from "../metrics/catalog.js";
 import { periodLabel, type Period, type PeriodGrain } from "../metrics/period.js";
 import { embedSettingsOf, type EmbedSettings, type Lang } from "./settings.js";
+import { EMBEDDED_SUBJECT } from "../schema/scorecard.js";
 
 export interface PeriodView {
   grain: PeriodGrain;
@@ -166,7 +167,10 @@ export async function loadEmbedData(options: {
   const fw = parseStored(await loadFramework(db, viewer.companyId, grant.frameworkKey, cards[0]?.frameworkVersion));
   const ordinal = (globalId: string) => {
     try {
-      return grant.subjectIds.indexOf(decodeGlobalID(globalId).id) + 1;
+      const { typename, id } = decodeGlobalID(globalId);
+      // Customers come anonymised: their ID already is their place in the token's list.
+      if (typename === EMBEDDED_SUBJECT) return Number(id);
+      return grant.subjectIds.indexOf(id) + 1;
     } catch {
       return 0;
     }

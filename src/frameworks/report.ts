@@ -5,6 +5,7 @@
 import { stringify } from "csv-stringify/sync";
 import type { Locale } from "../metrics/locale.js";
 import { periodLabel } from "../metrics/period.js";
+import { markdownText, spreadsheetSafeRow } from "../text/escape.js";
 import type { Scorecard } from "./scorecard.js";
 
 export interface NamedScorecard extends Scorecard {
@@ -23,19 +24,22 @@ export function reportCsv(cards: NamedScorecard[]): string {
     c.change ?? "",
     ...c.items.flatMap((i) => [i.value ?? "", i.score ?? ""]),
   ]);
-  return stringify([header, ...rows]);
+  // Names come from imports and API callers: none may run as a formula in the reader's spreadsheet.
+  return stringify([header, ...rows].map(spreadsheetSafeRow));
 }
 
 const num = (x: number | null, digits = 1) => (x === null ? "—" : x.toFixed(digits));
+/** Names and grades as Markdown text: no cell break, link, image or raw HTML can come out of them. */
+const md = (s: string | null | undefined) => (s == null ? "—" : markdownText(s));
 
 export function reportMarkdown(cards: NamedScorecard[], options: { top?: number; title?: string; locale?: Locale } = {}): string {
   const locale = options.locale ?? "en";
   const n = options.top ?? 3;
   const first = cards[0];
-  if (!first) return `# ${options.title ?? "Assessment report"}\n\nNo subjects to assess.\n`;
+  if (!first) return `# ${md(options.title ?? "Assessment report")}\n\nNo subjects to assess.\n`;
   const ranked = cards.filter((c) => c.total !== null);
   const lines: string[] = [
-    `# ${options.title ?? `${first.frameworkName} (version ${first.frameworkVersion})`} — ${periodLabel(first.period)}`,
+    `# ${md(options.title ?? `${first.frameworkName} (version ${first.frameworkVersion})`)} — ${periodLabel(first.period)}`,
     "",
     `${ranked.length} of ${cards.length} ${first.level}s scored; average total ${num(ranked.length ? ranked.reduce((a, c) => a + c.total!, 0) / ranked.length : null)}.`,
     "",
@@ -43,13 +47,13 @@ export function reportMarkdown(cards: NamedScorecard[], options: { top?: number;
     "",
     "| rank | " + first.level + " | total | grade | change |",
     "|---|---|---|---|---|",
-    ...ranked.slice(0, n).map((c) => `| ${c.rank} | ${c.subjectName} | ${num(c.total)} | ${c.grade} | ${num(c.change)} |`),
+    ...ranked.slice(0, n).map((c) => `| ${c.rank} | ${md(c.subjectName)} | ${num(c.total)} | ${md(c.grade)} | ${num(c.change)} |`),
     "",
     "## Bottom performers",
     "",
     "| rank | " + first.level + " | total | grade | change |",
     "|---|---|---|---|---|",
-    ...ranked.slice(-n).reverse().map((c) => `| ${c.rank} | ${c.subjectName} | ${num(c.total)} | ${c.grade} | ${num(c.change)} |`),
+    ...ranked.slice(-n).reverse().map((c) => `| ${c.rank} | ${md(c.subjectName)} | ${num(c.total)} | ${md(c.grade)} | ${num(c.change)} |`),
     "",
     "## Biggest movers",
     "",
@@ -59,7 +63,7 @@ export function reportMarkdown(cards: NamedScorecard[], options: { top?: number;
       .filter((c) => c.change !== null)
       .sort((a, b) => Math.abs(b.change!) - Math.abs(a.change!))
       .slice(0, n)
-      .map((c) => `| ${c.subjectName} | ${num(c.previousTotal)} | ${num(c.total)} | ${c.change! > 0 ? "+" : ""}${num(c.change)} |`),
+      .map((c) => `| ${md(c.subjectName)} | ${num(c.previousTotal)} | ${num(c.total)} | ${c.change! > 0 ? "+" : ""}${num(c.change)} |`),
     "",
     "## KPIs below target",
     "",
@@ -79,7 +83,7 @@ export function reportMarkdown(cards: NamedScorecard[], options: { top?: number;
     const values = withTarget.map((i) => i.value!);
     if (below > 0) {
       const name = locale === "en" ? item.name : (item.translations?.[locale]?.name ?? item.name);
-      lines.push(`| ${name} | ${target} | ${below} of ${withTarget.length} | ${num(values.reduce((a, v) => a + v, 0) / values.length, 2)} |`);
+      lines.push(`| ${md(name)} | ${target} | ${below} of ${withTarget.length} | ${num(values.reduce((a, v) => a + v, 0) / values.length, 2)} |`);
     }
   });
   return `${lines.join("\n")}\n`;

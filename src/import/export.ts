@@ -7,13 +7,16 @@
 // this database), timestamps in ISO 8601 UTC, plus what a re-import needs:
 // external_id falls back to the row's Yardstick id when it has none, facts carry
 // customer_external_id, customers carry owner (member email), team and campaign
-// by name. `npm run import` reads these files back as they are.
+// by name. `npm run import` reads these files back as they are. A text cell that
+// a spreadsheet would run as a formula (=, +, -, @, tab, CR first) starts with an
+// apostrophe, the spreadsheets' text mark; the importer removes it (src/text/escape.ts).
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { stringify } from "csv-stringify";
 import type { SqlDriver } from "../db/driver.js";
+import { spreadsheetSafe } from "../text/escape.js";
 import { DECLARATIONS, type SourceDeclaration } from "../sources/index.js";
 
 /** Tables written, in import order (the files import back in this order); from the source declarations. */
@@ -88,7 +91,12 @@ export async function exportCompany(db: { sql: SqlDriver }, companyId: string, o
         const chunk = await tx.query<Record<string, string | null>>(`FETCH ${batch} FROM ${cursor}`);
         for (const r of chunk) {
           // Waiting for the file to drain keeps at most one fetched batch in memory.
-          if (!csv.write(header.map((_, i) => r[`c${i}`] ?? null))) await once(csv, "drain");
+          // A name like =HYPERLINK(…) must reach the spreadsheet as text (`npm run import` drops the mark again).
+          const cells = header.map((_, i) => {
+            const v = r[`c${i}`];
+            return v == null ? null : spreadsheetSafe(v);
+          });
+          if (!csv.write(cells)) await once(csv, "drain");
         }
         rows += chunk.length;
         if (chunk.length < batch) break;

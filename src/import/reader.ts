@@ -5,6 +5,7 @@
 import { parse, type CsvError, type Options } from "csv-parse";
 import { Readable } from "node:stream";
 import { decodeStream, type ImportSource, type SourceScan } from "./source.js";
+import { fromSpreadsheetSafe } from "../text/escape.js";
 
 export interface CsvRecord {
   readonly kind: "record";
@@ -50,7 +51,8 @@ export async function* readCsv(source: ImportSource, scan: SourceScan): AsyncGen
     max_record_size: MAX_RECORD_BYTES,
     // Runs at parse time, in file order: the only place a record's first line is known.
     on_record: (cells: string[], ctx): CsvRecord => {
-      const r: CsvRecord = { kind: "record", line: prevEnd + 1, endLine: ctx.lines, cells };
+      // Our export marks formula-like text with an apostrophe (as spreadsheets do): not part of the value.
+      const r: CsvRecord = { kind: "record", line: prevEnd + 1, endLine: ctx.lines, cells: cells.map(fromSpreadsheetSafe) };
       prevEnd = ctx.lines;
       return r;
     },

@@ -1,8 +1,10 @@
 // Counts, before execution, how many metric values an operation asks for:
 // each metric-bearing field's points times the fan-out of the lists above it
-// (teams, members, customer pages). A request over the limit is refused with
+// (teams, members, customer pages), plus every distinct framework ranking the
+// operation needs (items × subjects of the framework's level: a customer-level
+// ranking scores every customer). A request over the limit is refused with
 // the count and the limit, not run — e.g. ten years of daily trends for every
-// customer.
+// customer, or sixty aliased customer rankings.
 import {
   Kind,
   type FieldNode,
@@ -23,6 +25,35 @@ export interface SubjectCounts {
   customers: number;
 }
 
+/** What costing a framework's ranking needs: whose subjects it scores, and how many items each. */
+export interface FrameworkShape {
+  level: "company" | "team" | "member" | "customer";
+  items: number;
+}
+
+/**
+ * Frameworks by key, looked up before costing (useMetricCostLimit loads the ones an operation
+ * names); undefined: no such framework (the field will fail without scoring anything).
+ */
+export type FrameworkShapes = ReadonlyMap<string, FrameworkShape>;
+
+/** Fields that score a whole framework's ranking: they take a `framework:` key (embeddedScorecards: the token's). */
+const RANKING_FIELD = "framework";
+
+/** Subjects a ranking of this level scores. */
+function subjectsOf(level: FrameworkShape["level"], counts: SubjectCounts): number {
+  switch (level) {
+    case "company":
+      return 1;
+    case "team":
+      return counts.teams;
+    case "member":
+      return counts.members;
+    case "customer":
+      return counts.customers;
+  }
+}
+
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;
 
@@ -39,6 +70,10 @@ function argValue(node: ValueNode | undefined, variables: Record<string, unknown
       return node.value;
     case Kind.LIST:
       return node.values.map((v) => argValue(v, variables));
+    case Kind.OBJECT:
+      return Object.fromEntries(node.fields.map((f) => [f.name.value, argValue(f.value, variables)]));
+    case Kind.BOOLEAN:
+      return node.value;
     default:
       return undefined;
   }
@@ -94,13 +129,69 @@ function pointsOf(name: string, field: FieldNode, vars: Record<string, unknown>,
   }
 }
 
+/**
+ * Framework keys an operation's ranking fields name (literal or variable), for loading their
+ * shapes before metricCost runs.
+ */
+export function frameworkKeysOf(
+  operation: OperationDefinitionNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+): Set<string> {
+  const keys = new Set<string>();
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode) => {
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FRAGMENT_SPREAD) {
+        const frag = fragments[sel.name.value];
+        if (frag && !seen.has(frag.name.value)) {
+          seen.add(frag.name.value);
+          walk(frag.selectionSet);
+        }
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) walk(sel.selectionSet);
+      else {
+        const key = arg(sel, RANKING_FIELD, variables);
+        if (typeof key === "string") keys.add(key);
+        if (sel.selectionSet) walk(sel.selectionSet);
+      }
+    }
+  };
+  walk(operation.selectionSet);
+  return keys;
+}
+
+export interface RankingContext {
+  /** Shapes of the frameworks the operation names (frameworkKeysOf). */
+  frameworks: FrameworkShapes;
+  /** An embed token's framework: what embeddedScorecards ranks. */
+  embedFramework?: string;
+}
+
 export function metricCost(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,
   fragments: Record<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>,
   counts: SubjectCounts,
+  rankings: RankingContext = { frameworks: new Map() },
 ): number {
+  // A request computes each distinct ranking (framework, version, period, …) once (schema/scorecard.ts
+  // memoises it), however many fields or aliases ask for it; each costs every subject of the
+  // framework's level × its items: 60 aliased customer rankings over other periods are 60 × customers × items.
+  const distinctRankings = new Map<string, number>();
+  const mutationType = schema.getMutationType();
+  const rankingCost = (field: FieldNode, fieldName: string): number => {
+    const key = fieldName === "embeddedScorecards" ? rankings.embedFramework : arg(field, RANKING_FIELD, variables);
+    if (typeof key !== "string") return 0;
+    const shape = rankings.frameworks.get(key);
+    // Unknown framework: the field fails before scoring anything.
+    if (!shape) return 0;
+    const args = Object.fromEntries((field.arguments ?? []).map((a) => [a.name.value, argValue(a.value, variables)]));
+    delete args.first;
+    const id = JSON.stringify([key, args]);
+    if (!distinctRankings.has(id)) distinctRankings.set(id, Math.max(1, shape.items) * Math.max(1, subjectsOf(shape.level, counts)));
+    return 0;
+  };
   const walk = (set: SelectionSetNode, type: GraphQLObjectType, multiplier: number): number => {
     let total = 0;
     for (const sel of set.selections) {
@@ -117,9 +208,12 @@ export function metricCost(
       }
       const def = type.getFields()[sel.name.value];
       if (!def) continue;
-      total += multiplier * pointsOf(def.name, sel, variables, type.name);
-      // Rankings and scorecards score every subject of the level: count them as a dashboard would.
-      if (def.name === "ranking" || def.name === "scorecard" || def.name === "report" || def.name === "embeddedScorecards") total += multiplier * 20 * Math.max(counts.teams, counts.members, 1);
+      // Mutations that take a framework key (createEmbedToken, setRating) store things; they score nothing.
+      if (def.name === "embeddedScorecards" || (type !== mutationType && def.args.some((a) => a.name === RANKING_FIELD))) {
+        total += rankingCost(sel, def.name);
+      } else {
+        total += multiplier * pointsOf(def.name, sel, variables, type.name);
+      }
       if (sel.selectionSet) {
         const inner = getNamedType(def.type);
         if ("getFields" in inner) total += walk(sel.selectionSet, inner as GraphQLObjectType, multiplier * fanOut(type.name, sel, def, counts, variables));
@@ -127,11 +221,15 @@ export function metricCost(
     }
     return total;
   };
-  const root = operation.operation === "mutation" ? schema.getMutationType() : schema.getQueryType();
-  return root ? walk(operation.selectionSet, root, 1) : 0;
+  const root = operation.operation === "mutation" ? mutationType : schema.getQueryType();
+  const fields = root ? walk(operation.selectionSet, root, 1) : 0;
+  let ranked = 0;
+  for (const cost of distinctRankings.values()) ranked += cost;
+  return fields + ranked;
 }
 
 /** Does the operation name any metric-bearing field at all (skip the subject counts otherwise)? */
 export function mentionsMetrics(source: string): boolean {
-  return /\b(metric|metrics|trend|kpis|breakdown|scorecard|ranking|report|embeddedScorecards)\b/.test(source);
+  // "framework": any field taking a framework key scores that framework's ranking.
+  return /\b(metric|metrics|trend|kpis|breakdown|scorecard|ranking|report|embeddedScorecards|framework)\b/.test(source);
 }

@@ -3,7 +3,8 @@ import { createGraphQLError, type Plugin } from "graphql-yoga";
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from "graphql";
 import { LRUCache } from "lru-cache";
 import type { Context } from "../schema/context.js";
-import { mentionsMetrics, metricCost, type SubjectCounts } from "./metric-cost.js";
+import { KEY_PATTERN } from "../metrics/plugin-schema.js";
+import { frameworkKeysOf, mentionsMetrics, metricCost, type FrameworkShape, type FrameworkShapes, type SubjectCounts } from "./metric-cost.js";
 
 /** Refuses bodies over maxBytes (413): by Content-Length before reading, else (chunked) while reading. */
 export function useRequestSizeLimit(maxBytes: number): Plugin {
@@ -54,6 +55,8 @@ export interface MetricCostOptions {
   /** Most metric values one request may ask for. */
   limit: number;
   counts(ctx: Context): Promise<SubjectCounts>;
+  /** Level and item count of the named frameworks (rankings are costed by them); none: rankings cost nothing. */
+  frameworks?(ctx: Context, keys: string[]): Promise<FrameworkShapes>;
 }
 
 export function useMetricCostLimit(options: MetricCostOptions): Plugin<Context> {
@@ -66,8 +69,11 @@ export function useMetricCostLimit(options: MetricCostOptions): Plugin<Context> 
       if (!op || !ctx.viewer || !mentionsMetrics(doc.loc?.source.body ?? "metric")) return;
       const fragments: Record<string, FragmentDefinitionNode> = {};
       for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-      return options.counts(ctx).then((counts) => {
-        const cost = metricCost(args.schema, op, fragments, (args.variableValues ?? {}) as Record<string, unknown>, counts);
+      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+      const embedFramework = ctx.viewer.embed?.frameworkKey;
+      const keys = [...frameworkKeysOf(op, fragments, variables), ...(embedFramework ? [embedFramework] : [])];
+      return Promise.all([options.counts(ctx), keys.length && options.frameworks ? options.frameworks(ctx, keys) : new Map<string, FrameworkShape>()]).then(([counts, frameworks]) => {
+        const cost = metricCost(args.schema, op, fragments, variables, counts, { frameworks, embedFramework });
         if (cost > options.limit) {
           setResultAndStopExecution({
             errors: [
@@ -101,5 +107,42 @@ export function subjectCounter(ttlMs = 30_000) {
       cache.set(companyId, hit);
     }
     return hit;
+  };
+}
+
+/**
+ * Level and item count of a company's frameworks (the latest version of each key, drafts included:
+ * costing needs the shape, not the right to read it), cached briefly like the subject counts.
+ */
+export function frameworkShapes(ttlMs = 30_000) {
+  const cache = new LRUCache<string, FrameworkShape | "none">({ max: 50_000, ttl: ttlMs });
+  return async (ctx: Context, keys: string[]): Promise<FrameworkShapes> => {
+    const companyId = ctx.viewer!.companyId;
+    const out = new Map<string, FrameworkShape>();
+    const missing: string[] = [];
+    // Only well-formed keys can name a framework (and only they may reach SQL: no NUL, no 100 KB string).
+    for (const key of new Set(keys.filter((k) => KEY_PATTERN.test(k)))) {
+      const hit = cache.get(`${companyId}|${key}`);
+      if (hit === undefined) missing.push(key);
+      else if (hit !== "none") out.set(key, hit);
+    }
+    if (missing.length > 0) {
+      const rows = await ctx.db.sql.query<{ key: string; level: string | null; items: number | null }>(
+        `SELECT DISTINCT ON (key) key, document->>'level' AS level, jsonb_array_length(CASE WHEN jsonb_typeof(document->'items') = 'array' THEN document->'items' ELSE '[]'::jsonb END)::int AS items
+           FROM frameworks WHERE company_id = $1::uuid AND key = ANY($2::text[]) AND deleted_at IS NULL
+          ORDER BY key, version DESC`,
+        [companyId, missing],
+      );
+      const found = new Map(rows.map((r) => [r.key, r]));
+      for (const key of missing) {
+        const r = found.get(key);
+        const level = r?.level;
+        const shape: FrameworkShape | "none" =
+          r && (level === "company" || level === "team" || level === "member" || level === "customer") ? { level, items: Number(r.items ?? 0) } : "none";
+        cache.set(`${companyId}|${key}`, shape);
+        if (shape !== "none") out.set(key, shape);
+      }
+    }
+    return out;
   };
 }

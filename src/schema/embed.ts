@@ -11,7 +11,7 @@ import { companyOf } from "./context.js";
 import { userError, withUserErrors } from "./errors.js";
 import { isUuid } from "./ids.js";
 import { PeriodInput } from "./metric.js";
-import { ranking, ScorecardRef, TYPE_OF } from "./scorecard.js";
+import { embeddedSubjectId, ranking, ScorecardRef, TYPE_OF, type ScorecardShape } from "./scorecard.js";
 
 const MAX_HOURS = 24 * 366;
 
@@ -122,6 +122,19 @@ builder.mutationFields((t) => ({
   }),
 }));
 
+/**
+ * A card as an embed token may read it. Customers are people or their businesses, and the token
+ * sits in a portal's iframe URL for any visitor to reuse: a customer's name becomes "Customer n"
+ * and its ID an opaque one (n = its place in the token's list), as on the embed page. Teams and
+ * members keep their names. No roll-up detail (it would name the members aggregated).
+ */
+function anonymised(card: ScorecardShape, subjectIds: readonly string[]): ScorecardShape {
+  const bare = { ...card, rollup: undefined };
+  if (card.level !== "customer") return bare;
+  const ordinal = subjectIds.indexOf(card.subjectId!) + 1;
+  return { ...bare, subjectName: `Customer ${ordinal}`, publicSubjectId: embeddedSubjectId(ordinal) };
+}
+
 builder.queryField("embeddedScorecards", (t) =>
   t.field({
     type: [ScorecardRef],
@@ -134,7 +147,7 @@ builder.queryField("embeddedScorecards", (t) =>
       withUserErrors(async () => {
         const grant = ctx.viewer!.embed!;
         const cards = await ranking(ctx, grant.frameworkKey, null, period);
-        return cards.filter((c) => c.subjectId !== null && grant.subjectIds.includes(c.subjectId));
+        return cards.filter((c) => c.subjectId !== null && grant.subjectIds.includes(c.subjectId)).map((c) => anonymised(c, grant.subjectIds));
       }),
   }),
 );

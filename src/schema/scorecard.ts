@@ -156,7 +156,15 @@ const RollupRef = builder.objectRef<Rollup>("Rollup").implement({
   }),
 });
 
-type ScorecardShape = RolledUpScorecard & { companyId?: string };
+export type ScorecardShape = RolledUpScorecard & {
+  companyId?: string;
+  /** Replaces the subject's global ID where the reader may not know it (embed tokens, customer level). */
+  publicSubjectId?: string;
+};
+
+/** Type name of the opaque IDs embed tokens see for customers: "the n-th subject of this token", nothing more. */
+export const EMBEDDED_SUBJECT = "EmbeddedSubject";
+export const embeddedSubjectId = (ordinal: number) => encodeGlobalID(EMBEDDED_SUBJECT, String(ordinal));
 
 export const ScorecardRef = builder.objectRef<ScorecardShape>("Scorecard").implement({
   description: "A subject's assessment under one framework version for one period.",
@@ -168,8 +176,9 @@ export const ScorecardRef = builder.objectRef<ScorecardShape>("Scorecard").imple
     effectiveFrom: t.field({ type: "DateTime", nullable: true, description: "When the version used came into force.", resolve: (s) => s.effectiveFrom }),
     level: t.exposeString("level", { description: "The level of the subject." }),
     subjectId: t.id({
-      description: "Global ID of the subject (the Company for company scorecards).",
-      resolve: (s) => encodeGlobalID(TYPE_OF[s.level], s.subjectId ?? s.companyId ?? ""),
+      description:
+        "Global ID of the subject (the Company for company scorecards); for an embed token on a customer-level framework an opaque EmbeddedSubject ID instead.",
+      resolve: (s) => s.publicSubjectId ?? encodeGlobalID(TYPE_OF[s.level], s.subjectId ?? s.companyId ?? ""),
     }),
     subjectName: t.exposeString("subjectName", { description: "The subject's name." }),
     period: t.field({ type: PeriodInfo, description: "The period assessed.", resolve: (s) => s.period }),

@@ -193,8 +193,8 @@ describe(`embed page (${TEST_DB})`, () => {
     });
 
     it("falls back to the selected period alone when the trend would pass the cost limit", async () => {
-      // Each embeddedScorecards alias is costed at 20 × the largest level (3 teams): 60. Six are 360.
-      const small = createApp({ db: t.db, graphiql: false, tokenSecret: t.app.tokenSecret, limits: { metricValues: 100 } });
+      // Each embeddedScorecards alias (one period each) is one ranking: 3 items × 3 teams = 9 values. Six are 54 > 20.
+      const small = createApp({ db: t.db, graphiql: false, tokenSecret: t.app.tokenSecret, limits: { metricValues: 20 } });
       const res = await small.fetch(`http://yardstick.test/embed/scorecard?token=${f.north.token}&period=2026-03`);
       const html = await res.text();
       expect(res.status).toBe(200);
