@@ -11,7 +11,7 @@ import { createMeasureLoader, type MeasureLoad, type MeasureLoader, type Measure
 import { shiftPeriod, toWindow, trendPeriods, type Grain, type Offset, type Period, type Window } from "./period.js";
 import type { Measure } from "./plugin-schema.js";
 import type { Catalog, RegisteredPlugin } from "./registry.js";
-import { scoreNow } from "./score.js";
+import { peerPosition, scoreNow, type PeerPosition } from "./score.js";
 import { settleAll } from "./settle.js";
 
 export type MetricErrorCode = "UNKNOWN_METRIC" | "UNSUPPORTED_SUBJECT" | "UNSUPPORTED_BREAKDOWN" | "FORMULA_LIMIT" | "FORMULA_ERROR";
@@ -92,6 +92,7 @@ const periodInputs = new WeakMap<Period, Record<string, unknown>>();
 export class MetricSession {
   private readonly loader: MeasureLoader;
   private readonly peerCache = new Map<string, Promise<Map<string, FormulaOutcome>>>();
+  private readonly subjectCache = new Map<SubjectLevel, Promise<string[]>>();
 
   /** What this session's JSONata evaluations are charged to. */
   readonly formulaRun: FormulaRun;
@@ -228,7 +229,29 @@ export class MetricSession {
     return out;
   }
 
-  /** The metric for every subject of a level with data in the period (for quantile scores and rankings). */
+  /** Ids of every subject of a level in the company (teams, members or customers), once per session. */
+  subjectIds(level: SubjectLevel): Promise<string[]> {
+    if (level === "company") return Promise.resolve([]);
+    let hit = this.subjectCache.get(level);
+    if (!hit) {
+      const table = SUBJECT_TABLES[level];
+      hit = this.options.sql
+        .query<{ id: string }>(`SELECT id::text AS id FROM ${table} WHERE company_id = $1::uuid`, [this.options.companyId])
+        .then((rows) => rows.map((r) => r.id));
+      this.subjectCache.set(level, hit);
+    }
+    return hit;
+  }
+
+  /** A value's rank, peer count and percentile among every subject of its level (score.ts, peerPosition). */
+  async position(key: string, level: SubjectLevel, value: number | null, period: Period): Promise<PeerPosition | null> {
+    if (value === null || level === "company") return null;
+    const p = this.plugin(key, level);
+    const peers = [...(await this.peerValues(key, level, period)).values()].filter((v): v is number => v !== null);
+    return peerPosition(value, peers, p.plugin.direction);
+  }
+
+  /** The metric for every subject of a level (every peer: score.ts, peerPosition) in the period. */
   async peerValues(key: string, level: SubjectLevel, period: Period): Promise<Map<string, number | null>> {
     const outcomes = await this.peerOutcomes(key, level, period);
     return new Map([...outcomes].map(([s, o]) => [s, o.value]));
@@ -242,7 +265,8 @@ export class MetricSession {
       hit = (async () => {
         const p = this.plugin(key, level);
         const loaded = await this.loadMeasures(p, level, null, period, { allPeers: true });
-        const subjects = new Set<string>();
+        // Every subject of the level is a peer (score.ts, peerPosition), not only those with rows.
+        const subjects = new Set<string>(await this.subjectIds(level));
         for (const [, r] of loaded) if (r instanceof Map) for (const s of r.keys()) subjects.add(s);
         const ids = [...subjects];
         const outcomes = await this.outcomesFrom(p, loaded, ids, period);
@@ -371,6 +395,9 @@ function trailing(p: Period, days: number): Period {
 function pointOf(o: FormulaOutcome, period: Period): MetricPoint {
   return o.error ? { value: null, label: null, reason: o.reason, error: o.error, period } : { value: o.value, label: o.label, reason: o.reason, period };
 }
+
+// Fixed table names (never from input) of the subject levels.
+const SUBJECT_TABLES: Record<Exclude<SubjectLevel, "company">, string> = { team: "teams", member: "members", customer: "customers" };
 
 const NONE_MISSING: string[] = [];
 

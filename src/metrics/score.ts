@@ -22,8 +22,25 @@ export function scoreBands(value: number, bands: { min?: number; max?: number; s
   return 0;
 }
 
-/** Percentile rank among peers: the share of peers the value beats, ties counting half. */
-export function scoreQuantile(value: number, peers: number[], direction: Direction): number | null {
+/**
+ * A value's position among its peers — the ONE definition behind the quantile score, a
+ * scorecard item's quantile score and a metric value's rank / peers / percentile.
+ *
+ * Peers are the values of every subject of the level (the subject itself included) for the
+ * same KPI and period; a subject without rows has each measure's empty value (0 orders →
+ * revenue 0, a real value that counts), a subject whose value is null (no data for an
+ * average, a failed formula) is not a peer. Teams with 3, 1 and 0 orders are three peers.
+ *
+ * rank: 1 + the peers strictly better (ties share a rank). percentile: the share of peers the
+ * value beats, ties (itself included) counting half, 0–100.
+ */
+export interface PeerPosition {
+  rank: number;
+  peers: number;
+  percentile: number;
+}
+
+export function peerPosition(value: number, peers: readonly number[], direction: Direction): PeerPosition | null {
   if (peers.length === 0) return null;
   let below = 0;
   let equal = 0;
@@ -31,7 +48,12 @@ export function scoreQuantile(value: number, peers: number[], direction: Directi
     if (p === value) equal++;
     else if (direction === "higher_is_better" ? p < value : p > value) below++;
   }
-  return round(clamp(((below + equal / 2) / peers.length) * 100));
+  return { rank: peers.length - below - equal + 1, peers: peers.length, percentile: round(clamp(((below + equal / 2) / peers.length) * 100)) };
+}
+
+/** Percentile rank among peers (peerPosition's percentile). */
+export function scoreQuantile(value: number, peers: readonly number[], direction: Direction): number | null {
+  return peerPosition(value, peers, direction)?.percentile ?? null;
 }
 
 const expressionCache = new Map<string, CompiledFormula>();
@@ -41,7 +63,7 @@ export function scoreNow(
   spec: ScoreSpec,
   value: number | null,
   direction: Direction,
-  context: { params: Record<string, number>; peers?: number[]; run?: FormulaRun },
+  context: { params: Record<string, number>; peers?: readonly number[]; run?: FormulaRun },
 ): number | null | Promise<number | null> {
   if (value === null) return null;
   switch (spec.method) {

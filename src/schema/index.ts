@@ -10,6 +10,7 @@ import "./api-key.js";
 import "./metric.js";
 import "./plugin.js";
 import "./scorecard.js";
+import "./targets.js";
 import "./embed.js";
 import "./company-settings.js";
 import "./import.js";

@@ -62,7 +62,7 @@ export interface Subject {
   level: SubjectLevel;
   id: string | null;
 }
-type ValueShape = MetricValueResult & { subject: Subject };
+export type ValueShape = MetricValueResult & { subject: Subject };
 
 // Nullability (issue 15): a value that fails — a formula limit or error, an unknown or disabled
 // KPI — is an error on that value's path only and the rest of the answer comes back. So every
@@ -85,7 +85,7 @@ const MetricSlice = builder.objectRef<SliceShape>("MetricSlice").implement({
   }),
 });
 
-const MetricValue = builder.objectRef<ValueShape>("MetricValue").implement({
+export const MetricValue = builder.objectRef<ValueShape>("MetricValue").implement({
   description: "One KPI for one subject and period. Fields that hold computed values are null when they cannot be computed; a formula failure is an error on its own field.",
   fields: (t) => ({
     key: t.exposeString("key", { description: "The KPI's key." }),
