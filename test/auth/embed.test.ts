@@ -190,6 +190,7 @@ describe(`embed tokens (${TEST_DB})`, () => {
       publishFramework: `mutation { publishFramework(key: "team_review", effectiveFrom: "2030-01-01T00:00:00Z") { key } }`,
       repinFramework: `mutation { repinFramework(key: "team_review", version: 1) { key } }`,
       deleteFramework: `mutation { deleteFramework(key: "team_review") }`,
+      setTargets: `mutation($team: ID!) { setTargets(input: [{ kpi: "revenue", subject: $team, period: { grain: QUARTER }, value: 1 }]) }`,
       registerMetricPlugin: `mutation($plugin: JSON!) { registerMetricPlugin(document: $plugin) { key } }`,
       updateMetricPlugin: `mutation($plugin: JSON!) { updateMetricPlugin(key: "big_orders", document: $plugin) { key } }`,
       setMetricPluginEnabled: `mutation { setMetricPluginEnabled(key: "big_orders", enabled: false) { key } }`,
