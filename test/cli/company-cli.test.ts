@@ -30,7 +30,8 @@ function keyOf(stdout: string): string {
   return lines[0]!;
 }
 
-describe(`company CLI (${TEST_DB})`, () => {
+// Each case starts a process that loads the database (PGlite: its WASM): slow on a loaded machine.
+describe(`company CLI (${TEST_DB})`, { timeout: 240_000 }, () => {
   let dir: string;
   let env: Record<string, string>;
   let url: string | undefined;

@@ -170,7 +170,7 @@ const NOT_IMPORTABLE_YET: Record<string, string> = {
   stage_conversion_negotiation_won: "opportunity_stages",
 };
 
-describe(`onboarding a company from an empty database (${TEST_DB})`, () => {
+describe(`onboarding a company from an empty database (${TEST_DB})`, { timeout: 240_000 }, () => {
   let dir: string;
   let env: Record<string, string>;
   let url: string | undefined;
