@@ -294,4 +294,82 @@ describe(`import kinds: org chart, sales, marketing, ratings (${TEST_DB})`, () =
       expect(await snapshot("opportunity_stages")).toEqual(stages);
     });
   });
+
+  describe("RATINGS", () => {
+    beforeAll(async () => {
+      for (const d of [
+        { key: "review", name: "Monthly review", level: "member", items: [{ rating: "communication", weight: 1, scale: 5 }, { rating: "teamwork", weight: 1, scale: 10, period: "quarter" }] },
+        { key: "accounts", name: "Accounts", level: "customer", items: [{ rating: "relationship", weight: 1, scale: 5 }] },
+      ]) {
+        dataOf(await t.gql(`mutation($d: JSON!) { createFramework(document: $d, effectiveFrom: "2000-01-01T00:00:00Z") { key } }`, { d }, co.keys.admin));
+      }
+    });
+
+    it("imports managers' ratings per subject × item × whole period; the same again replaces the score", async () => {
+      const job = await imp("RATINGS", [
+        "评分项,员工,客户编号,考核周期,得分,评分人,评语",
+        "communication,li.wei@example.cn,,2026-03-17,4,Boss,clear reports",
+        "teamwork,Zhao Min,,2026-Q1,8,Boss,",
+        "relationship,,C-1,2026-03,5,,",
+      ]);
+      expect(job).toMatchObject({ status: "DONE", rowsImported: 3, rowsRejected: 0 });
+      const rows = await t.db.sql.query<Record<string, string | number | null>>(
+        `SELECT r.subject_type, coalesce(m.name, c.name) AS subject, tm.name AS team, r.item, r.score, r.scale, r.rated_by,
+                to_char(r.period_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI') AS ps, to_char(r.period_end AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI') AS pe
+           FROM ratings r LEFT JOIN members m ON m.id = r.member_id AND r.subject_type = 'member' LEFT JOIN customers c ON c.id = r.customer_id
+           LEFT JOIN teams tm ON tm.id = r.team_id WHERE r.company_id = $1 ORDER BY r.item`,
+        [co.id],
+      );
+      // Periods are whole months / quarters in Asia/Shanghai (UTC+8): March = 2026-02-28T16:00Z … 2026-03-31T16:00Z.
+      expect(rows).toEqual([
+        { subject_type: "member", subject: "Li Wei Jr", team: "Sales West", item: "communication", score: 4, scale: 5, rated_by: "Boss", ps: "2026-02-28T16:00", pe: "2026-03-31T16:00" },
+        // The customer's rating is attributed to its owner's team.
+        { subject_type: "customer", subject: "Acme Ltd", team: "Sales West", item: "relationship", score: 5, scale: 5, rated_by: "import", ps: "2026-02-28T16:00", pe: "2026-03-31T16:00" },
+        { subject_type: "member", subject: "Zhao Min", team: "Service", item: "teamwork", score: 8, scale: 10, rated_by: "Boss", ps: "2025-12-31T16:00", pe: "2026-03-31T16:00" },
+      ]);
+      const v = await dataVersion();
+      const again = await imp("RATINGS", ["item,member,period,score,rated_by,comment", "communication,Li.Wei@example.cn,2026-03-01,4,Boss,clear reports", "communication,zhao.min@example.cn,2026-03-01,3,Boss,"]);
+      expect(again).toMatchObject({ rowsImported: 1, rowsUnchanged: 1, rowsRejected: 0 });
+      expect(await dataVersion()).toBe(v + 1);
+      const changed = await imp("RATINGS", ["item,member,period,score,rated_by,comment", "communication,li.wei@example.cn,2026-03-31,5,Boss,clear reports"]);
+      expect(changed).toMatchObject({ rowsImported: 1, rowsUpdated: 1 });
+      expect(await t.db.prisma.rating.count({ where: { companyId: co.id } })).toBe(4);
+    });
+
+    it("refuses a score out of scale, an unknown item, a subject of the wrong level, a period not of the item — nothing written", async () => {
+      const before = await snapshot("ratings");
+      const v = await dataVersion();
+      const job = await imp("RATINGS", [
+        "item,member,team,customer_external_id,period,score,scale",
+        "communication,li.wei@example.cn,,,2026-04-01,6,",
+        "charisma,li.wei@example.cn,,,2026-04-01,3,",
+        "communication,,Sales East,,2026-04-01,3,",
+        "teamwork,li.wei@example.cn,,,2026-04,7,",
+        "communication,li.wei@example.cn,,,2026-04-01,3,10",
+        "communication,ghost@example.cn,,,2026-04-01,3,",
+        "communication,li.wei@example.cn,Sales East,,2026-04-01,3,",
+        "relationship,,,C-404,2026-04-01,3,",
+        "communication,li.wei@example.cn,,,2026-04-02,3,",
+        "communication,li.wei@example.cn,,,2026-04-20,4,",
+      ]);
+      expect(job.rejects).toEqual([
+        { line: 2, reason: 'score 6 is outside the scale of "communication": 1–5' },
+        { line: 3, reason: 'unknown rating item "charisma" (no framework of the company rates it)' },
+        { line: 4, reason: 'rating item "communication" rates each member, not a team' },
+        { line: 5, reason: 'period "2026-04" is not one quarter: "teamwork" is rated per quarter' },
+        { line: 6, reason: 'scale 10 is not the scale of "communication" (5)' },
+        { line: 7, reason: 'unknown member: member "ghost@example.cn"' },
+        { line: 8, reason: "one subject per row: member and team are both given" },
+        { line: 9, reason: 'unknown customer: customer_external_id "C-404"' },
+        // Line 10 is April's rating of Li Wei; line 11 names the same month again.
+        { line: 11, reason: "duplicate of line 10 (same subject, item and period)" },
+      ]);
+      expect(job.rowsImported).toBe(1);
+      // Only line 10 was written: the rest of the table is as it was.
+      const after = await snapshot("ratings");
+      expect(after.filter((r) => !before.includes(r))).toHaveLength(1);
+      expect(before.every((r) => after.includes(r))).toBe(true);
+      expect(await dataVersion()).toBe(v + 1);
+    });
+  });
 });
