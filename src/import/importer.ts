@@ -165,6 +165,8 @@ export async function runImport(db: { sql: SqlDriver }, options: RunImportOption
   };
 
   try {
+    // An archive, a workbook or binary data: the job fails at once, saying what the file is.
+    if (scan.notText) throw new HeaderError(scan.notText);
     const prepared = decl.prepare ? await decl.prepare(sql, options.companyId) : undefined;
     const limit = options.batchRows ?? DEFAULT_BATCH_ROWS;
     let header: HeaderMap | null = null;
@@ -180,6 +182,8 @@ export async function runImport(db: { sql: SqlDriver }, options: RunImportOption
         // The header is read on every run (a resume too): it maps the columns.
         if (item.kind === "problem") throw new HeaderError(`the header could not be read: ${item.reason}`);
         if (item.cells.every((c) => cleanLine(c) === null)) continue;
+        // PostgreSQL text and jsonb cannot hold NUL: a header with one would fail every write of the job.
+        if (item.cells.some((c) => c.includes("\u0000"))) throw new HeaderError("this is not a CSV text file: its header holds a NUL byte");
         header = resolveHeader(options.kind, item.cells);
         stats.data.ignoredColumns = [...header.ignored];
         continue;

@@ -195,8 +195,21 @@ export async function finishJob(sql: Pick<SqlDriver, "transaction">, job: Import
   job.status = "done";
 }
 
+/**
+ * The job's error as PostgreSQL stores it: no NUL (text and jsonb refuse it) or other control
+ * characters, at most 2,000 characters (an error may quote a hostile header).
+ */
+export function storableError(error: string): string {
+  const clean = error.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "\ufffd");
+  return clean.length > 2000 ? `${clean.slice(0, 2000)}…` : clean;
+}
+
 export async function failJob(sql: Exec, job: ImportJobState, error: string): Promise<void> {
-  await sql.query("UPDATE import_jobs SET status = 'failed', error = $2, updated_at = now() WHERE id = $1 AND status = 'running'", [job.id, error]);
+  const message = storableError(error);
+  const fail = (text: string) =>
+    sql.query("UPDATE import_jobs SET status = 'failed', error = $2, updated_at = now() WHERE id = $1 AND status = 'running'", [job.id, text]);
+  // A job is never left RUNNING because its error could not be written: then a plain one.
+  await fail(message).catch(() => fail("the import failed (its error could not be stored)"));
   job.status = "failed";
-  job.error = error;
+  job.error = message;
 }

@@ -54,6 +54,40 @@ export interface SourceScan {
   lines: number;
   encoding: TextEncoding;
   delimiter: string;
+  /** Why the bytes are not CSV text at all (an archive, a spreadsheet, binary data), or null. */
+  notText: string | null;
+}
+
+/** File signatures of what people upload instead of a CSV (first bytes). */
+const SIGNATURES: [string, number[]][] = [
+  ["a zip archive (an .xlsx workbook or a .zip file); save the sheet as CSV", [0x50, 0x4b, 0x03, 0x04]],
+  ["an empty zip archive", [0x50, 0x4b, 0x05, 0x06]],
+  ["an old Excel workbook (.xls); save the sheet as CSV", [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]],
+  ["a gzip archive", [0x1f, 0x8b]],
+  ["a PDF document", [0x25, 0x50, 0x44, 0x46, 0x2d]],
+  ["a PNG image", [0x89, 0x50, 0x4e, 0x47]],
+  ["a JPEG image", [0xff, 0xd8, 0xff]],
+  ["a 7-Zip archive", [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]],
+  ["a RAR archive", [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07]],
+];
+
+/** Control characters a text file never holds (tab, LF, CR, form feed aside). */
+const BINARY_CONTROL = /[\u0000-\u0008\u000e-\u001a\u001c-\u001f]/g;
+
+/**
+ * Not CSV text: a known binary signature, a NUL in the header line, or more than 1 % (and more
+ * than 8) control characters in the first 64 KB (what binary data decoded as text looks like).
+ */
+export function notTextReason(firstBytes: Uint8Array, head: string): string | null {
+  for (const [what, sig] of SIGNATURES) {
+    if (firstBytes.length >= sig.length && sig.every((b, i) => firstBytes[i] === b)) return `this is not a CSV text file: it is ${what}`;
+  }
+  const firstLine = head.replace(/^\ufeff/, "").split(/\r\n|\n|\r/, 1)[0] ?? "";
+  if (firstLine.includes("\u0000")) return "this is not a CSV text file: its header line holds a NUL byte (binary data, or UTF-16 text without a byte-order mark)";
+  const controls = head.match(BINARY_CONTROL)?.length ?? 0;
+  // A stray control character or two is a dirty export (the cleaning drops them), not binary data.
+  if (controls > 8 && controls / head.length > 0.01) return `this is not a CSV text file: binary data (${controls} control characters in its first ${head.length} characters)`;
+  return null;
 }
 
 function bomEncoding(head: Uint8Array): TextEncoding | null {
@@ -85,9 +119,11 @@ export async function scanSource(source: ImportSource): Promise<SourceScan> {
   // Validating UTF-8 over the whole file (not a sample) decides the encoding for sure.
   let utf8: TextDecoder | null = new TextDecoder("utf-8", { fatal: true });
   let head = "";
+  let firstBytes: Uint8Array = new Uint8Array(0);
   for await (const chunk of source.open() as AsyncIterable<Buffer>) {
     hash.update(chunk);
     if (bytes === 0) encoding = bomEncoding(chunk);
+    if (firstBytes.length < 16) firstBytes = Buffer.concat([firstBytes, chunk.subarray(0, 16 - firstBytes.length)]);
     bytes += chunk.length;
     if (chunk.length > 0) lastByte = chunk[chunk.length - 1]!;
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lf++;
@@ -113,7 +149,7 @@ export async function scanSource(source: ImportSource): Promise<SourceScan> {
   const firstLine = head.replace(/^\ufeff/, "").split(/\r\n|\n|\r/, 1)[0] ?? "";
   const breaks = lf > 0 ? lf : cr;
   const lines = bytes === 0 ? 0 : breaks + (lastByte === 10 || lastByte === 13 ? 0 : 1);
-  return { hash: hash.digest("hex"), bytes, lines, encoding, delimiter: sniffDelimiter(firstLine) };
+  return { hash: hash.digest("hex"), bytes, lines, encoding, delimiter: sniffDelimiter(firstLine), notText: notTextReason(firstBytes, head) };
 }
 
 async function readHead(source: ImportSource, encoding: TextEncoding): Promise<string> {
