@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCompany, createTestApp, dataOf, type TestApp, type TestCompany } from "../helpers/app.js";
 import { TEST_DB } from "../helpers/database.js";
+import { ImportInterrupted, runImport } from "../../src/import/importer.js";
+import { textSource } from "../../src/import/source.js";
 
 // The import kinds of the org chart and the sales and marketing sources, through
 // importCsv: each imported in the documented order, the same file again a no-op,
@@ -370,6 +372,42 @@ describe(`import kinds: org chart, sales, marketing, ratings (${TEST_DB})`, () =
       expect(after.filter((r) => !before.includes(r))).toHaveLength(1);
       expect(before.every((r) => after.includes(r))).toBe(true);
       expect(await dataVersion()).toBe(v + 1);
+    });
+  });
+
+  describe("the new kinds share the importer", () => {
+    it("takes a multipart upload (importCsvFile)", async () => {
+      const form = new FormData();
+      form.append("operations", JSON.stringify({ query: `mutation ($file: File!) { importCsvFile(kind: TEAMS, file: $file) { ${JOB} } }`, variables: { file: null } }));
+      form.append("map", JSON.stringify({ 0: ["variables.file"] }));
+      form.append("0", new Blob(["\ufeffteam\nKey Accounts\n"], { type: "text/csv" }), "teams.csv");
+      const res = await t.app.fetch("http://yardstick.test/graphql", { method: "POST", headers: { authorization: `Bearer ${co.keys.manager}` }, body: form });
+      const job = dataOf((await res.json()) as { data: { importCsvFile: Job } }).importCsvFile;
+      expect(job).toMatchObject({ status: "DONE", rowsImported: 1 });
+    });
+
+    it("resumes an interrupted import after its last committed batch, duplicates across batches still found", async () => {
+      const csv = [
+        "external_id,campaign,amount,at",
+        "K-1,CP-2,10,2026-03-01", "K-2,CP-2,20,2026-03-02",
+        "K-3,CP-2,30,2026-03-03", "K-1,CP-2,99,2026-03-04",
+        "K-5,CP-2,50,2026-03-05",
+      ].join("\n");
+      const stop = new AbortController();
+      const first = runImport(t.db, { companyId: co.id, kind: "campaign_costs", source: textSource(csv, "costs.csv"), batchRows: 2, signal: stop.signal, onBatch: () => stop.abort() });
+      await expect(first).rejects.toBeInstanceOf(ImportInterrupted);
+      const costs = () => t.db.prisma.campaignCost.count({ where: { companyId: co.id, externalId: { startsWith: "K-" } } });
+      // Stopped after a committed batch (the one being read when the stop came may commit too), before the end.
+      const stopped = await t.db.prisma.importJob.findFirstOrThrow({ where: { companyId: co.id, kind: "campaign_costs", fileName: "costs.csv" } });
+      expect(stopped.status).toBe("running");
+      expect(stopped.lastLine).toBeLessThan(6);
+      expect(await costs()).toBeLessThan(4);
+      const resumed = await runImport(t.db, { companyId: co.id, kind: "campaign_costs", source: textSource(csv, "costs.csv"), batchRows: 2 });
+      expect(resumed.resumedFrom).toBe(stopped.lastLine);
+      expect(resumed.job).toMatchObject({ status: "done", rowsProcessed: 5, rowsImported: 4, rowsRejected: 1 });
+      expect(await costs()).toBe(4);
+      const rejects = await t.db.prisma.importJob.findUniqueOrThrow({ where: { id: resumed.job.id } });
+      expect(rejects.rejects).toEqual([{ line: 5, reason: 'duplicate of line 2 (external_id "K-1")' }]);
     });
   });
 });
