@@ -8,7 +8,7 @@ import type { MetricSession } from "../metrics/engine.js";
 import { shiftPeriod, type Period } from "../metrics/period.js";
 import { loadTargets } from "../targets/store.js";
 import { kpisOf } from "./framework-schema.js";
-import { loadFramework, parseStored, type VersionedFramework } from "./framework-store.js";
+import { FrameworkNotFound, FrameworkStateError, loadFramework, parseStored, type VersionedFramework } from "./framework-store.js";
 import { resolveFrameworkPlugins } from "./plugin-pins.js";
 import type { NamedScorecard } from "./report.js";
 import { computeScorecards } from "./scorecard.js";
@@ -56,4 +56,60 @@ export async function scoreFramework(db: Database, session: MetricSession, compa
 
 export async function rankSubjects(db: Database, session: MetricSession, companyId: string, req: FrameworkRequest, period: Period): Promise<NamedScorecard[]> {
   return scoreFramework(db, session, companyId, await frameworkForPeriod(db, companyId, req, period), period);
+}
+
+export interface ComparisonRow {
+  subjectId: string | null;
+  subjectName: string;
+  published: NamedScorecard | null;
+  draft: NamedScorecard;
+  /** draft total − published total. */
+  change: number | null;
+}
+
+export interface PeriodComparison {
+  period: Period;
+  publishedVersion: number | null;
+  draftVersion: number;
+  rows: ComparisonRow[];
+}
+
+/**
+ * What-if: a draft (or any version) scored beside the published version in force, for each
+ * period, every subject under both. Ordered by the draft's ranking.
+ */
+export async function compareWithPublished(
+  db: Database,
+  session: MetricSession,
+  companyId: string,
+  key: string,
+  draftVersion: number | null | undefined,
+  periods: Period[],
+): Promise<PeriodComparison[]> {
+  // Default: the latest version (the open draft, when there is one).
+  const draft = parseStored(await loadFramework(db, companyId, key, draftVersion, { drafts: true }));
+  return Promise.all(
+    periods.map(async (period) => {
+      const published = await frameworkForPeriod(db, companyId, { key }, period).catch((err: unknown) => {
+        // No published version in force then: the draft stands alone for that period.
+        if (err instanceof FrameworkNotFound || (err instanceof FrameworkStateError && err.code === "NOT_IN_FORCE")) return null;
+        throw err;
+      });
+      const [draftCards, publishedCards] = await Promise.all([
+        scoreFramework(db, session, companyId, draft, period),
+        published ? scoreFramework(db, session, companyId, published, period) : Promise.resolve([]),
+      ]);
+      const byId = new Map(publishedCards.map((c) => [c.subjectId, c]));
+      return {
+        period,
+        publishedVersion: published?.version ?? null,
+        draftVersion: draft.version,
+        rows: draftCards.map((d) => {
+          const p = byId.get(d.subjectId) ?? null;
+          const change = d.total !== null && p?.total != null ? Math.round((d.total - p.total) * 100) / 100 : null;
+          return { subjectId: d.subjectId, subjectName: d.subjectName, published: p, draft: d, change };
+        }),
+      };
+    }),
+  );
 }

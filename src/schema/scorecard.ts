@@ -16,7 +16,7 @@ import {
   saveFramework,
   type FrameworkRecord,
 } from "../frameworks/framework-store.js";
-import { frameworkForPeriod, rankSubjects, subjectNames } from "../frameworks/ranking.js";
+import { compareWithPublished, frameworkForPeriod, rankSubjects, subjectNames, type ComparisonRow, type PeriodComparison } from "../frameworks/ranking.js";
 import { reportCsv, reportMarkdown, type NamedScorecard } from "../frameworks/report.js";
 import { ROLLS_UP_TO, rollUp, type Rollup, type RollupContribution, type RolledUpScorecard } from "../frameworks/rollup.js";
 import type { ScorecardItem } from "../frameworks/scorecard.js";
@@ -314,6 +314,59 @@ builder.objectFields(CompanyRef, (t) => ({
     resolve: (_c, args, ctx) => withUserErrors(async () => (await scorecardsAt(ctx, args.framework, args.version, args.period, "company"))[0] ?? null),
   }),
 }));
+
+const ComparisonRowRef = builder.objectRef<ComparisonRow & { companyId: string }>("FrameworkComparisonRow").implement({
+  description: "One subject's scorecard under the published version in force and under the draft.",
+  fields: (t) => ({
+    subjectId: t.id({
+      description: "Global ID of the subject.",
+      resolve: (r) => encodeGlobalID(TYPE_OF[r.draft.level], r.subjectId ?? r.companyId),
+    }),
+    subjectName: t.exposeString("subjectName", { description: "The subject's name." }),
+    publishedTotal: t.float({ nullable: true, description: "Total under the published version (null when none was in force).", resolve: (r) => r.published?.total ?? null }),
+    draftTotal: t.float({ nullable: true, description: "Total under the draft.", resolve: (r) => r.draft.total }),
+    change: t.exposeFloat("change", { nullable: true, description: "draftTotal − publishedTotal." }),
+    publishedRank: t.int({ nullable: true, description: "Rank under the published version.", resolve: (r) => r.published?.rank ?? null }),
+    draftRank: t.int({ nullable: true, description: "Rank under the draft.", resolve: (r) => r.draft.rank }),
+    published: t.field({ type: ScorecardRef, nullable: true, description: "The whole scorecard under the published version.", resolve: (r) => (r.published ? { ...r.published, companyId: r.companyId } : null) }),
+    draft: t.field({ type: ScorecardRef, description: "The whole scorecard under the draft.", resolve: (r) => ({ ...r.draft, companyId: r.companyId }) }),
+  }),
+});
+
+const PeriodComparisonRef = builder.objectRef<PeriodComparison & { companyId: string }>("FrameworkComparison").implement({
+  description: "A what-if for one period: every subject under the published version in force and under the draft.",
+  fields: (t) => ({
+    period: t.field({ type: PeriodInfo, description: "The period.", resolve: (c) => c.period }),
+    publishedVersion: t.exposeInt("publishedVersion", { nullable: true, description: "The published version in force at the period's end (null: none)." }),
+    draftVersion: t.exposeInt("draftVersion", { description: "The version compared (the draft)." }),
+    rows: t.field({
+      type: [ComparisonRowRef],
+      description: "One per subject, in the draft's ranking order.",
+      resolve: (c) => c.rows.map((r) => ({ ...r, companyId: c.companyId })),
+    }),
+  }),
+});
+
+builder.objectField(CompanyRef, "frameworkComparison", (t) =>
+  t.field({
+    type: [PeriodComparisonRef],
+    authScopes: { manager: true },
+    description: "What-if (admins and managers): a draft scored and ranked beside the published version in force, for each of the given periods, in one request.",
+    args: {
+      framework: t.arg.string({ required: true, description: "The framework's key." }),
+      version: t.arg.int({ required: false, description: "The version to compare; default the latest (the open draft)." }),
+      periods: t.arg({ type: [PeriodInput], required: true, description: "1–12 periods, e.g. the last four quarters." }),
+    },
+    resolve: (_c, args, ctx) =>
+      withUserErrors(async () => {
+        if (args.periods.length === 0 || args.periods.length > 12) throw userError("BAD_USER_INPUT", "periods", "periods: give 1 to 12 periods");
+        const periods = await Promise.all(args.periods.map((p) => periodFor(ctx, p)));
+        const companyId = companyOf(ctx);
+        const out = await compareWithPublished(ctx.db, (await ctx.metrics()).session, companyId, args.framework, args.version, periods);
+        return out.map((c) => ({ ...c, companyId }));
+      }),
+  }),
+);
 
 const publishArgs = {
   effectiveFrom: "Publish at once, in force from this instant (admins).",
