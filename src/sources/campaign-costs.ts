@@ -119,7 +119,7 @@ export const campaignCosts = defineSource({
     order: "t.at, t.id",
     externalIdFallback: true,
     extra: [
-      { header: "campaign", sql: "coalesce(cp.external_id, cp.name)" },
+      { header: "campaign", sql: "coalesce(cp.external_id, cp.id::text)" },
       { header: "team", sql: "tm.name" },
       { header: "member", sql: "coalesce(m.email, m.name)" },
     ],

@@ -46,11 +46,14 @@ describe(`export and re-import (${TEST_DB})`, () => {
       const source = await db.prisma.company.findUniqueOrThrow({ where: { id: sourceId } });
       const copy = await db.prisma.company.create({ data: { slug: "copy", name: "Copy", timeZone: source.timeZone, currency: source.currency } });
       copyId = copy.id;
-      // The same teams and people (by email) exist in the fresh company, so owners resolve.
-      for (const team of await db.prisma.team.findMany({ where: { companyId: sourceId }, include: { members: true } })) {
-        const t = await db.prisma.team.create({ data: { companyId: copyId, name: team.name } });
-        for (const m of team.members) await db.prisma.member.create({ data: { companyId: copyId, teamId: t.id, name: m.name, email: m.email, role: m.role } });
-      }
+      // The fresh company gets its org chart, campaigns and facts from the exported files alone; its ratings
+      // need a framework that defines the demo's rating items (monthly, 1–5).
+      await db.prisma.framework.create({
+        data: {
+          companyId: copyId, key: "review", version: 1, status: "PUBLISHED", effectiveFrom: new Date(0), publishedAt: new Date(),
+          document: { key: "review", name: "Review", level: "member", items: [{ rating: "communication_quality", weight: 1, scale: 5 }, { rating: "professionalism", weight: 1, scale: 5 }] },
+        },
+      });
     } finally {
       await db.close();
     }
@@ -60,7 +63,7 @@ describe(`export and re-import (${TEST_DB})`, () => {
     await drop?.();
   });
 
-  it("exports every raw table and re-imports customers and facts with the same counts and sums", async () => {
+  it("exports every raw table and re-imports every kind, in import order, with the same counts and sums", async () => {
     const out = path.join(dir, "export");
     const exported = await cli("src/cli/export.ts", ["--company", "source", "--out", out]);
     expect(exported).toMatchObject({ code: 0 });
@@ -76,7 +79,7 @@ describe(`export and re-import (${TEST_DB})`, () => {
       await db.close();
     }
 
-    for (const kind of ["customers", "orders"]) {
+    for (const kind of ["teams", "members", "campaigns", "customers", "orders"]) {
       const imported = await cli("src/cli/import.ts", ["--company", "copy", "--kind", kind, "--file", path.join(out, `${kind}.csv`)]);
       expect(imported, kind).toMatchObject({ code: 0 });
       expect(imported.out).toMatch(/rejected 0\n/);
@@ -87,7 +90,7 @@ describe(`export and re-import (${TEST_DB})`, () => {
 
     db = await open();
     try {
-      for (const kind of ["interactions", "tickets", "survey_responses"] as const) {
+      for (const kind of ["opportunities", "opportunity_stages", "interactions", "tickets", "survey_responses", "campaign_costs", "ratings"] as const) {
         const r = await runImport(db, { companyId: copyId, kind, source: fileSource(path.join(out, `${kind}.csv`)) });
         expect(r.job, kind).toMatchObject({ status: "done", rowsRejected: 0 });
       }
@@ -102,7 +105,18 @@ describe(`export and re-import (${TEST_DB})`, () => {
                   (SELECT count(*)::int FROM tickets WHERE company_id = $1) AS tickets,
                   (SELECT sum(satisfaction)::int FROM tickets WHERE company_id = $1) AS satisfaction,
                   (SELECT count(*)::int FROM survey_responses WHERE company_id = $1) AS surveys,
-                  (SELECT sum(score)::float8 FROM survey_responses WHERE company_id = $1) AS score`,
+                  (SELECT sum(score)::float8 FROM survey_responses WHERE company_id = $1) AS score,
+                  (SELECT count(*)::int FROM teams WHERE company_id = $1) AS teams,
+                  (SELECT count(*)::int FROM members WHERE company_id = $1 AND team_id IS NOT NULL) AS members,
+                  (SELECT count(*)::int FROM campaigns WHERE company_id = $1) AS campaigns,
+                  (SELECT count(*)::int FROM customers WHERE company_id = $1 AND campaign_id IS NOT NULL) AS acquired_by_campaign,
+                  (SELECT count(*)::int FROM opportunities WHERE company_id = $1) AS opportunities,
+                  (SELECT sum(value)::text FROM opportunities WHERE company_id = $1 AND status = 'won') AS won_value,
+                  (SELECT count(*)::int FROM opportunity_stages WHERE company_id = $1) AS stages,
+                  (SELECT count(*)::int FROM campaign_costs WHERE company_id = $1) AS costs,
+                  (SELECT sum(amount)::text FROM campaign_costs WHERE company_id = $1) AS cost_amount,
+                  (SELECT count(*)::int FROM ratings WHERE company_id = $1) AS ratings,
+                  (SELECT sum(score)::float8 FROM ratings WHERE company_id = $1) AS rating_score`,
           [companyId],
         );
       const [source] = await totals(sourceId);
