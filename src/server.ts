@@ -19,13 +19,11 @@ import { renderOfflineGraphiQL, useOfflineGraphiQL } from "./graphiql/offline.js
 import { deadlineOf, useRequestTimeout, withinDeadline } from "./ops/request-timeout.js";
 import { databaseFault, databaseFaultError } from "./ops/db-errors.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "./ops/timeouts.js";
-import { CatalogCache } from "./metrics/catalog-cache.js";
-import { createMetricSession } from "./metrics/engine.js";
 import { DEFAULT_REQUEST_FORMULA_MS, formulaPool, formulaRun } from "./metrics/formula-pool.js";
-import { metricSql } from "./db/read-routing.js";
 import { ResultCache, type ResultCacheOptions } from "./metrics/result-cache.js";
-import { loadCompanyPlugins } from "./metrics/plugin-store.js";
-import type { Context, MetricScope } from "./schema/context.js";
+import type { Context } from "./schema/context.js";
+import { createSessions, type MetricScope } from "./session.js";
+import type { CatalogCache } from "./metrics/catalog-cache.js";
 import { schema } from "./schema/index.js";
 import { TenantSchemas } from "./schema/tenant-schema.js";
 
@@ -85,7 +83,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxDepth: 12,
   maxAliases: 60,
   maxTokens: 4000,
-  // The pool's statement_timeout defaults to the same (src/ops/timeouts.ts).
+  // The pool's statement_timeout defaults to the same (src/db/timeouts.ts).
   requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
   formulaMsPerRequest: DEFAULT_REQUEST_FORMULA_MS,
 };
@@ -131,8 +129,11 @@ export function createApp(options: AppOptions): App {
   const { db } = options;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const tokenSecret = options.tokenSecret ?? randomBytes(32).toString("hex");
-  const catalogs = new CatalogCache((companyId) => loadCompanyPlugins(db, companyId), { max: options.catalogCacheSize ?? 1000 });
-  const results = options.resultCache === false ? null : new ResultCache(options.resultCache);
+  const sessions = createSessions(db, {
+    catalogCacheSize: options.catalogCacheSize,
+    results: options.resultCache === false ? null : new ResultCache(options.resultCache),
+  });
+  const { catalogs, results } = sessions;
   const rateLimiter = new RateLimiter(limits.requestsPerMinutePerKey);
   // Formula workers start with the app, not on the first request that needs JSONata.
   void formulaPool().warm();
@@ -244,10 +245,15 @@ export function createApp(options: AppOptions): App {
         viewer,
         tokenSecret,
         metrics: () =>
-          (metrics ??= openMetricScope(db, catalogs, results, viewer, {
-            budgetMs: limits.formulaMsPerRequest,
-            deadline: deadlineOf(initial.request, limits.requestTimeoutMs),
-          })),
+          (metrics ??= viewer
+            ? sessions.openSession(viewer, {
+                // The request's formula budget and deadline; the worker pool is fair between companies.
+                formulaRun: formulaRun(viewer.companyId, {
+                  budgetMs: limits.formulaMsPerRequest,
+                  deadline: deadlineOf(initial.request, limits.requestTimeoutMs),
+                }),
+              })
+            : Promise.reject(new Error("metrics need an authenticated viewer"))),
       };
     },
   });
@@ -309,32 +315,5 @@ function corsOptions(origins: readonly string[]) {
       allowedHeaders: ["authorization", "content-type", "accept", "x-request-id"],
       maxAge: 600,
     };
-  };
-}
-
-async function openMetricScope(
-  db: Database,
-  catalogs: CatalogCache,
-  results: ResultCache | null,
-  viewer: Viewer | null,
-  formulas: { budgetMs: number; deadline: number },
-): Promise<MetricScope> {
-  if (!viewer) throw new Error("metrics need an authenticated viewer");
-  const catalog = await catalogs.get(viewer.companyId, viewer.catalogVersion);
-  return {
-    timeZone: viewer.timeZone,
-    memo: new Map(),
-    session: createMetricSession({
-      // The read replica when it has replayed the request's data version, else the primary (src/db/read-routing.ts).
-      sql: metricSql(db, viewer.companyId, viewer.dataVersion),
-      companyId: viewer.companyId,
-      catalog,
-      // The request's formula budget and deadline; the worker pool is fair between companies.
-      formulaRun: formulaRun(viewer.companyId, formulas),
-      // The versions read with the key: a write committed since then is a new key, never a stale hit.
-      results: results
-        ? { cache: results, scope: { companyId: viewer.companyId, catalogVersion: viewer.catalogVersion, dataVersion: viewer.dataVersion } }
-        : undefined,
-    }),
   };
 }

@@ -8,10 +8,11 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import type { SubjectLevel } from "../metrics/catalog.js";
-import { createMetricSession, MetricError } from "../metrics/engine.js";
+import { MetricError } from "../metrics/engine.js";
 import { parsePeriodString, periodLabel } from "../metrics/period.js";
 import { catalogOf, registerPlugin } from "../metrics/registry.js";
 import { validatePlugin } from "../metrics/validate.js";
+import { companyViewer, createSessions } from "../session.js";
 import { companyBySlug, openCliDatabase, UsageError } from "./open.js";
 
 const USAGE = "usage: plugin validate <file.json> | plugin evaluate <file.json> --period 2026-10 [--company demo] [--level company|team|member|customer] [--database-url URL]";
@@ -61,7 +62,10 @@ async function main(argv: string[]): Promise<number> {
     const company = await companyBySlug(db, values.company);
     const period = parsePeriodString(values.period, company.timeZone);
     const plugin = registerPlugin(document, { builtIn: false, version: 0 });
-    const session = createMetricSession({ sql: db.sql, companyId: company.id, catalog: catalogOf(new Map([[plugin.plugin.key, plugin]])) });
+    // The file's plugin alone, not the company's saved catalogue: it is evaluated before it is saved.
+    const { session } = await createSessions(db, { catalogCacheSize: 1 }).openSession(companyViewer(company), {
+      catalog: catalogOf(new Map([[plugin.plugin.key, plugin]])),
+    });
     const subjects: { id: string | null; name: string }[] =
       level === "company"
         ? [{ id: null, name: company.name }]

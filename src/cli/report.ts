@@ -5,10 +5,8 @@ import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { rankSubjects } from "../frameworks/ranking.js";
 import { reportCsv, reportMarkdown } from "../frameworks/report.js";
-import { CatalogCache } from "../metrics/catalog-cache.js";
-import { createMetricSession } from "../metrics/engine.js";
 import { parsePeriodString } from "../metrics/period.js";
-import { loadCompanyPlugins } from "../metrics/plugin-store.js";
+import { companyViewer, createSessions } from "../session.js";
 import { companyBySlug, openCliDatabase, UsageError } from "./open.js";
 
 async function main(argv: string[]): Promise<void> {
@@ -31,8 +29,7 @@ async function main(argv: string[]): Promise<void> {
   const db = await openCliDatabase(values["database-url"]);
   try {
     const company = await companyBySlug(db, values.company);
-    const catalog = await new CatalogCache((id) => loadCompanyPlugins(db, id), { max: 1 }).get(company.id, company.catalogVersion);
-    const session = createMetricSession({ sql: db.sql, companyId: company.id, catalog });
+    const { session } = await createSessions(db, { catalogCacheSize: 1 }).openSession(companyViewer(company));
     const period = parsePeriodString(values.period, company.timeZone);
     const cards = await rankSubjects(db, session, company.id, { key: values.framework, version: values.version ? Number(values.version) : null }, period);
     const text = values.format === "csv" ? reportCsv(cards) : reportMarkdown(cards, { locale: values.lang });

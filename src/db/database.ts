@@ -8,8 +8,8 @@ import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { pgliteDriver, postgresDriver, type SqlDriver, type SqlParam } from "./driver.js";
 import { migrate } from "./migrate.js";
-import { releaseDeadClients } from "../ops/pool-guard.js";
-import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, QUERY_TIMEOUT_MARGIN_MS } from "../ops/timeouts.js";
+import { releaseDeadClients } from "./pool-guard.js";
+import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, QUERY_TIMEOUT_MARGIN_MS } from "./timeouts.js";
 
 export interface DatabaseOptions {
   /** postgresql://… for PostgreSQL; otherwise the embedded database. */
@@ -32,7 +32,7 @@ export interface DatabaseOptions {
   migrate?: boolean;
   /** PostgreSQL pool size. */
   poolSize?: number;
-  /** PostgreSQL statement_timeout in ms (default: the request deadline, src/ops/timeouts.ts); 0 = none. */
+  /** PostgreSQL statement_timeout in ms (default: the request deadline, src/db/timeouts.ts); 0 = none. */
   statementTimeoutMs?: number;
   /** How long to wait for a free pooled connection, or a new one to open, before failing (DATABASE_BUSY). */
   connectionTimeoutMs?: number;

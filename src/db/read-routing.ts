@@ -19,7 +19,7 @@
 // fault the replica is left alone for a few seconds.
 import type { Database } from "./database.js";
 import type { SqlDriver, SqlParam } from "./driver.js";
-import { databaseFault } from "../ops/db-errors.js";
+import { databaseFault } from "./faults.js";
 import { logger } from "../logger.js";
 
 type Query = Pick<SqlDriver, "query">;

@@ -4,7 +4,7 @@
 // source's fact columns and its cleaner into the source's import declaration;
 // the writer (write-facts.ts) resolves the customer and copies the customer's
 // current owner onto the row.
-import type { SqlType } from "../seed/bulk.js";
+import type { SqlType } from "../db/bulk.js";
 import type { CleanedRow, ImportColumn, ImportDeclaration } from "../sources/declaration.js";
 import { defineImport } from "../sources/declaration.js";
 import { derivedId, Row, RowRejected, type CustomerRef } from "./row.js";

@@ -11,8 +11,8 @@
 // is kept in import_job_keys, so the rule holds across batches and a resume.
 import { randomUUID } from "node:crypto";
 import type { SqlDriver } from "../db/driver.js";
-import { BulkTable } from "../seed/bulk.js";
-import { CUSTOMER_COLUMNS } from "../seed/tables.js";
+import { BulkTable } from "../db/bulk.js";
+import { CUSTOMER_COLUMNS } from "../db/tables.js";
 import type { CustomerInput } from "./customers.js";
 import type { ImportIssue } from "./jobs.js";
 import type { StatsCollector } from "./stats.js";

@@ -1,14 +1,9 @@
 import type { Database } from "../db/database.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Viewer } from "../auth/viewer.js";
-import type { MetricSession } from "../metrics/engine.js";
+import type { MetricScope } from "../session.js";
 
-export interface MetricScope {
-  session: MetricSession;
-  timeZone: string;
-  /** Per-request memo: resolved periods, and one scorecard computation per (framework, version, period) for every subject. */
-  memo: Map<string, unknown>;
-}
+export type { MetricScope } from "../session.js";
 
 /** Built once per request by server.ts. */
 export interface Context {

@@ -3,7 +3,7 @@
 // upsell opportunities, and churn whose hazard rises after badly handled
 // complaints. Each customer has its own random streams (values and ids), so a
 // customer's data does not depend on how many customers come before it.
-import { cents } from "./bulk.js";
+import { cents } from "../db/bulk.js";
 import {
   ANY_HOUR, BUSINESS_HOURS, DAY_MS, HOUR_MS, RETAIL_HOURS, iso, randomTime, toMinute, type Calendar,
 } from "./calendar.js";
@@ -15,7 +15,7 @@ import {
 } from "./catalog.js";
 import type { MemberSim, Org } from "./org.js";
 import { Rng, type WeightedChoice } from "./random.js";
-import type { SeedTables } from "./tables.js";
+import type { SeedTables } from "../db/tables.js";
 
 export type Lifecycle = "prospect" | "new" | "active" | "mature" | "at_risk" | "churned";
 export const LIFECYCLES: readonly Lifecycle[] = ["prospect", "new", "active", "mature", "at_risk", "churned"];

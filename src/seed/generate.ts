@@ -5,13 +5,13 @@
 // byte-identical rows (ids, values, dates); nothing reads the clock.
 import type { Database } from "../db/database.js";
 import { bumpDataVersion } from "../metrics/data-version.js";
-import { cents, type Batch, type Executor } from "./bulk.js";
+import { cents, type Batch, type Executor } from "../db/bulk.js";
 import { buildCalendar, DAY_MS, iso, SEED_TIME_ZONE } from "./calendar.js";
 import { LIFECYCLES, EXISTING_SHARE, productChoices, simulateCustomer, type CustomerSums, type Lifecycle, type SimContext } from "./customer.js";
 import { buildOrg, writeOrg } from "./org.js";
 import { hashString, Rng } from "./random.js";
 import { resolveSize, type SizeName, type SizeSpec } from "./sizes.js";
-import { createTables, TABLE_ORDER, type SeedTableName, type SeedTables } from "./tables.js";
+import { createTables, TABLE_ORDER, type SeedTableName, type SeedTables } from "../db/tables.js";
 
 export { SIZES, type SizeName, type SizeSpec } from "./sizes.js";
 export type { Lifecycle } from "./customer.js";

@@ -4,14 +4,14 @@
 // profiles; the differences between teams are what the KPIs should find.
 import type { Calendar } from "./calendar.js";
 import { DAY_MS, iso } from "./calendar.js";
-import { cents } from "./bulk.js";
+import { cents } from "../db/bulk.js";
 import {
   CAMPAIGN_CHANNELS, CITIES, GIVEN_NAMES, INTERACTION_CHANNELS, LEAD_SEASONALITY, ORGANIC_CHANNELS, SURNAMES,
   type CampaignChannel, type InteractionChannel,
 } from "./catalog.js";
 import { Rng, type WeightedChoice } from "./random.js";
 import type { SizeSpec } from "./sizes.js";
-import type { SeedTables } from "./tables.js";
+import type { SeedTables } from "../db/tables.js";
 
 export interface TeamSim {
   readonly index: number;

@@ -10,7 +10,7 @@ import type { ImportIssue } from "../import/jobs.js";
 import type { CleanEnv, Row } from "../import/row.js";
 import type { StatEvent, StatsCollector } from "../import/stats.js";
 import type { Dimension, FieldDef, SubjectLevel } from "../metrics/catalog.js";
-import type { SqlType } from "../seed/bulk.js";
+import type { SqlType } from "../db/bulk.js";
 
 type Exec = Pick<SqlDriver, "query">;
 

@@ -1,7 +1,7 @@
 // Orders (purchases) of a customer.
 import { factImport, iso } from "../import/facts.js";
 import { RowRejected } from "../import/row.js";
-import { cents } from "../seed/bulk.js";
+import { cents } from "../db/bulk.js";
 import { defineSource } from "./declaration.js";
 import { attribution, col, customerDims, customerExport, customerFields } from "./shared.js";
 

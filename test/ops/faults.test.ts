@@ -131,7 +131,7 @@ describe.runIf(TEST_DB === "postgres")("database outage and recovery", () => {
     expect(recovered).toBeLessThan(20_000);
 
     // Every connection of the pool (4) is usable again: none stayed checked out on a dead socket
-    // (Prisma leaks a client whose transaction died; src/ops/pool-guard.ts gives it back).
+    // (Prisma leaks a client whose transaction died; src/db/pool-guard.ts gives it back).
     const locker = await adminClient(scratch.url);
     const observer = await adminClient(scratch.url);
     try {
@@ -152,7 +152,7 @@ describe.runIf(TEST_DB === "postgres")("database outage and recovery", () => {
 
   it("gets back a connection that died inside a transaction (a pool of 1 still serves after the outage)", async () => {
     // Prisma sends ROLLBACK on the dead connection, that throws, and it never releases the client:
-    // without src/ops/pool-guard.ts this pool of one would answer DATABASE_BUSY for ever.
+    // without src/db/pool-guard.ts this pool of one would answer DATABASE_BUSY for ever.
     const own = await Cable.inFrontOf(scratch.url);
     const single = await openDatabase({ url: own.url, poolSize: 1, connectionTimeoutMs: 1_000, migrate: false });
     try {

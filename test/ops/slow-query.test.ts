@@ -24,7 +24,7 @@ describe.runIf(TEST_DB === "postgres")("a slow database", () => {
 
   beforeAll(async () => {
     scratch = await createScratchPostgres({ migrated: true });
-    // The pool's statement_timeout is the request deadline: what production gets by default (src/ops/timeouts.ts).
+    // The pool's statement_timeout is the request deadline: what production gets by default (src/db/timeouts.ts).
     db = await openDatabase({ url: scratch.url, poolSize: 4, statementTimeoutMs: DEADLINE });
     // No result cache: every request must reach the database.
     app = createApp({ db, graphiql: false, limits: { requestTimeoutMs: DEADLINE }, resultCache: false } as Parameters<typeof createApp>[0]);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SOURCES } from "../../src/metrics/catalog.js";
-import { createTables } from "../../src/seed/tables.js";
+import { createTables } from "../../src/db/tables.js";
 import { DECLARATIONS } from "../../src/sources/index.js";
 import { openTestDatabase, TEST_DB, type TestDatabase } from "../helpers/database.js";
 
