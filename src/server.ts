@@ -11,6 +11,7 @@ import { authenticateEmbedToken, EmbedTokenError, isJwt } from "./auth/embed-tok
 import type { Viewer } from "./auth/viewer.js";
 import { RateLimiter } from "./limits/rate-limit.js";
 import { frameworkShapes, subjectCounter, useMetricCostLimit, useRequestSizeLimit } from "./limits/yoga-plugins.js";
+import { usePaginationLimits } from "./limits/pagination.js";
 import { logger } from "./logger.js";
 import { useEmbedPage } from "./embed/route.js";
 import { useHealthChecks } from "./ops/health.js";
@@ -230,6 +231,7 @@ export function createApp(options: AppOptions): App {
       }),
       useRequireCredentials(),
       useMetricCostLimit({ limit: limits.metricValues, counts: subjectCounter(), frameworks: frameworkShapes() }),
+      usePaginationLimits(),
     ],
     context: async (initial): Promise<Context> => {
       const viewer = await viewerOf(initial.request, initial);

@@ -10,6 +10,7 @@ import type PrismaTypes from "../generated/pothos-types.js";
 import { getDatamodel } from "../generated/pothos-types.js";
 import { hasRole } from "../auth/viewer.js";
 import type { Context } from "./context.js";
+import { FIRST_DESCRIPTION, LAST_DESCRIPTION } from "../limits/pagination.js";
 
 export interface AuthScopes {
   authenticated: boolean;
@@ -61,6 +62,11 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: "omit",
     cursorType: "String",
+    // The page size stated where clients read it; larger values are refused (src/limits/pagination.ts).
+    firstArgOptions: { description: FIRST_DESCRIPTION },
+    lastArgOptions: { description: LAST_DESCRIPTION },
+    afterArgOptions: { description: "Returns the items after this cursor (an edge's cursor or pageInfo.endCursor)." },
+    beforeArgOptions: { description: "Returns the items before this cursor (an edge's cursor or pageInfo.startCursor)." },
   },
 });
 
