@@ -3,7 +3,7 @@ import { iso } from "../import/facts.js";
 import { campaignsByRef, membersByRef, nameKey, oneMember, teamsByName } from "../import/lookup.js";
 import { derivedId } from "../import/row.js";
 import { writeKeyedBatch, type KeyedRow, type KeyedTable, type Resolved } from "../import/write-keyed.js";
-import { cents } from "../seed/bulk.js";
+import { cents } from "../db/bulk.js";
 import { defineImport, defineSource } from "./declaration.js";
 import { col } from "./shared.js";
 

@@ -5,7 +5,7 @@ import { RowRejected, type CustomerRef } from "../import/row.js";
 import { refKey, resolveCustomers } from "../import/write-facts.js";
 import { writeKeyedBatch, type KeyedRow, type KeyedTable, type Resolved } from "../import/write-keyed.js";
 import { cleanLine } from "../import/text.js";
-import { cents } from "../seed/bulk.js";
+import { cents } from "../db/bulk.js";
 import { defineImport, defineSource } from "./declaration.js";
 import { attribution, col, customerDims, customerExport, customerFields } from "./shared.js";
 
