@@ -13,6 +13,7 @@
 // respects the request deadline: what is still queued when it passes is
 // refused, and a batch may run only for what is left of the budget and the
 // deadline.
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { FormulaError } from "./formula-error.js";
@@ -30,7 +31,9 @@ export interface PoolLimits {
   memoryMb: number;
 }
 
-export const DEFAULT_POOL_LIMITS: PoolLimits = { maxSteps: 20_000, maxDepth: 200, cpuMs: 200, hardMs: 500, memoryMb: 96 };
+// A KPI formula takes well under a millisecond; 100 ms of CPU is a hundred times that, and every
+// millisecond a hostile formula may take is a millisecond of a core taken from every company.
+export const DEFAULT_POOL_LIMITS: PoolLimits = { maxSteps: 20_000, maxDepth: 200, cpuMs: 100, hardMs: 300, memoryMb: 96 };
 
 /** Worker time one request's formulas may use in total, and the moment its answer is due. */
 export interface FormulaRun {
@@ -55,6 +58,8 @@ interface Item {
   source: string;
   input: unknown;
   resolve(r: ItemResult): void;
+  /** Workers lost while this item's batch ran without knowing which item was at fault. */
+  lost?: number;
 }
 
 interface Batch {
@@ -67,10 +72,13 @@ interface Slot {
   progress: Int32Array;
   batch: Batch | null;
   seq: number;
-  /** What the watchdog last saw this worker on, and since when. */
-  seen: { seq: number; index: number; since: number };
+  /** What the watchdog last saw this worker on, since when (wall) and the worker thread's CPU then. */
+  seen: { seq: number; index: number; since: number; cpu: number | null };
+  /** The worker thread's Linux thread id (its CPU time is read from /proc), null elsewhere. */
+  tid: number | null;
   /** Settles when the worker has loaded. */
   ready: Promise<void>;
+  loaded: boolean;
 }
 
 const WORKER_URL = new URL("./formula-worker.mjs", import.meta.url);
@@ -80,6 +88,14 @@ const BATCH_ITEMS = 512;
 const PAUSE_AFTER = 3;
 const PAUSE_WINDOW_MS = 60_000;
 const PAUSE_MS = 60_000;
+/**
+ * Workers of one company ended by the watchdog or the heap cap within PAUSE_WINDOW_MS after which
+ * that company's JSONata formulas are refused for TENANT_PAUSE_MS: each such end costs the machine
+ * a core for the hard limit and a worker start, so a company cycling through many different
+ * hostile formulas (each paused only after its own PAUSE_AFTER hits) is stopped as a whole.
+ */
+const TENANT_PAUSE_AFTER = 4;
+const TENANT_PAUSE_MS = 30_000;
 
 export interface PoolOptions {
   size?: number;
@@ -102,6 +118,8 @@ export class FormulaPool {
   private busy = new Map<string, number>();
   private watchdog: NodeJS.Timeout | null = null;
   private hits = new Map<string, { at: number[]; pausedUntil: number }>();
+  /** Per company: workers ended on its behalf (watchdog, heap), for the company-wide pause. */
+  private ends = new Map<string, { at: number[]; pausedUntil: number }>();
   /** Counters for tests, benchmarks and /metrics. */
   readonly stats = { batches: 0, items: 0, killed: 0, outOfMemory: 0, refusedQueued: 0, paused: 0 };
 
@@ -150,6 +168,11 @@ export class FormulaPool {
     const now = Date.now();
     if (now >= run.deadline) return ["FORMULA_LIMIT", "the request's deadline passed before this formula could run"];
     if (run.usedMs >= run.budgetMs) return ["FORMULA_LIMIT", `this request's formulas used their budget of ${run.budgetMs} ms`];
+    const ends = this.ends.get(run.tenant);
+    if (ends && ends.pausedUntil > now) {
+      this.stats.paused++;
+      return ["FORMULA_LIMIT", `this company's formulas overran their limits ${TENANT_PAUSE_AFTER} times within a minute; its JSONata formulas are paused for ${Math.ceil((ends.pausedUntil - now) / 1000)} s`];
+    }
     const h = this.hits.get(`${run.tenant}\u0000${source}`);
     if (h && h.pausedUntil > now) {
       this.stats.paused++;
@@ -160,19 +183,12 @@ export class FormulaPool {
 
   /** A formula of a company hit a limit: after PAUSE_AFTER hits in the window it is paused for that company. */
   private hit(run: FormulaRun, source: string) {
-    const key = `${run.tenant}\u0000${source}`;
-    const now = Date.now();
-    let h = this.hits.get(key);
-    if (!h) {
-      if (this.hits.size > 10_000) this.hits.clear();
-      this.hits.set(key, (h = { at: [], pausedUntil: 0 }));
-    }
-    h.at = h.at.filter((t) => now - t < PAUSE_WINDOW_MS);
-    h.at.push(now);
-    if (h.at.length >= PAUSE_AFTER) {
-      h.pausedUntil = now + PAUSE_MS;
-      h.at = [];
-    }
+    count(this.hits, `${run.tenant}\u0000${source}`, PAUSE_AFTER, PAUSE_MS);
+  }
+
+  /** A worker was ended for a company's formula: counts towards pausing the company's formulas. */
+  private ended(run: FormulaRun) {
+    count(this.ends, run.tenant, TENANT_PAUSE_AFTER, TENANT_PAUSE_MS);
   }
 
   private flush() {
@@ -232,10 +248,11 @@ export class FormulaPool {
     }
   }
 
+  /** An idle worker that has loaded (a batch sent to one still loading would wait for it); spawns up to size. */
   private idleSlot(): Slot | null {
-    const idle = this.slots.find((s) => !s.batch);
+    const idle = this.slots.find((s) => !s.batch && s.loaded);
     if (idle) return idle;
-    if (this.slots.length < this.size) return this.spawn();
+    if (this.slots.length < this.size) this.spawn();
     return null;
   }
 
@@ -249,9 +266,15 @@ export class FormulaPool {
     });
     let loaded!: () => void;
     const ready = new Promise<void>((resolve) => (loaded = resolve));
-    const slot: Slot = { worker, progress, batch: null, seq: 0, seen: { seq: 0, index: 0, since: 0 }, ready };
-    worker.on("message", (msg: { ready?: true; seq: number; results?: ItemResult[]; elapsed?: number[]; fatal?: string }) => {
-      if (msg.ready) return loaded();
+    const slot: Slot = { worker, progress, batch: null, seq: 0, seen: { seq: 0, index: 0, since: 0, cpu: null }, tid: null, ready, loaded: false };
+    worker.on("message", (msg: { ready?: true; tid?: number | null; seq: number; results?: ItemResult[]; elapsed?: number[]; fatal?: string }) => {
+      if (msg.ready) {
+        slot.tid = msg.tid ?? null;
+        slot.loaded = true;
+        loaded();
+        // Work may have waited for this worker to load.
+        return this.dispatch();
+      }
       if (slot.worker !== worker || !slot.batch || msg.seq !== slot.seq) return;
       const batch = slot.batch;
       this.release(slot);
@@ -297,7 +320,7 @@ export class FormulaPool {
         : "the request's deadline passed while its formulas ran";
     slot.seq = ++this.seq;
     slot.batch = batch;
-    slot.seen = { seq: -1, index: -1, since: 0 };
+    slot.seen = { seq: -1, index: -1, since: 0, cpu: null };
     this.busy.set(run.tenant, (this.busy.get(run.tenant) ?? 0) + 1);
     this.stats.batches++;
     this.stats.items += items.length;
@@ -332,8 +355,16 @@ export class FormulaPool {
       const seq = Atomics.load(slot.progress, 0);
       const index = Atomics.load(slot.progress, 1);
       if (seq !== slot.seq) continue; // not started yet, or finished and answering
-      if (seq !== slot.seen.seq || index !== slot.seen.index) slot.seen = { seq, index, since: now };
-      else if (now - slot.seen.since > this.limits.hardMs) this.replace(slot, "cpu");
+      const cpu = threadCpuMs(slot.tid);
+      if (seq !== slot.seen.seq || index !== slot.seen.index) slot.seen = { seq, index, since: now, cpu };
+      else if (
+        // The worker's own CPU time on this one item where Linux tells it; wall time otherwise, and as
+        // a backstop (a formula starved of CPU for 20× its hard limit is not worth waiting for).
+        (cpu !== null && slot.seen.cpu !== null ? cpu - slot.seen.cpu > this.limits.hardMs : now - slot.seen.since > this.limits.hardMs) ||
+        now - slot.seen.since > 20 * this.limits.hardMs
+      ) {
+        this.replace(slot, "cpu");
+      }
     }
     if (!anyBusy && this.watchdog) {
       clearInterval(this.watchdog);
@@ -357,7 +388,8 @@ export class FormulaPool {
     if (why === "cpu") this.stats.killed++;
     if (why === "memory") this.stats.outOfMemory++;
     if (batch) {
-      const culprit = index >= 0 ? batch.items[index] : undefined;
+      // The item the worker was on; a batch of one has no doubt about it.
+      const culprit = index >= 0 ? batch.items[index] : batch.items.length === 1 ? batch.items[0] : undefined;
       if (culprit) {
         const message =
           why === "memory"
@@ -367,17 +399,50 @@ export class FormulaPool {
               : "formula worker ended while evaluating this formula";
         batch.run.usedMs += why === "cpu" ? this.limits.hardMs : this.limits.cpuMs;
         this.hit(batch.run, culprit.source);
+        this.ended(batch.run);
         culprit.resolve(["FORMULA_LIMIT", message]);
       }
-      const rest = batch.items.filter((it) => it !== culprit);
-      if (!culprit && why !== "cpu") {
-        // Lost between items (should not happen): fail the batch rather than loop.
-        for (const it of rest) it.resolve(["FORMULA_ERROR", "formula worker ended unexpectedly"]);
-      } else if (rest.length) this.enqueue({ run: batch.run, items: rest }, true);
+      let rest = batch.items.filter((it) => it !== culprit);
+      if (!culprit) {
+        // Which item was at fault is unknown: send the batch again, and fail what was in two lost batches.
+        rest = rest.filter((it) => {
+          it.lost = (it.lost ?? 0) + 1;
+          if (it.lost < 2) return true;
+          it.resolve(["FORMULA_LIMIT", "formula workers ended twice while evaluating this formula's batch"]);
+          return false;
+        });
+      }
+      if (rest.length) this.enqueue({ run: batch.run, items: rest }, true);
     }
     // The replacement starts now: loading takes a while, the next batch should not wait for it.
     if (this.slots.length < this.size) this.spawn();
     this.dispatch();
+  }
+}
+
+/** CPU time (ms) a thread of this process has run, from /proc; null when it cannot be read. */
+function threadCpuMs(tid: number | null): number | null {
+  if (tid === null) return null;
+  try {
+    return Number(readFileSync(`/proc/self/task/${tid}/schedstat`, "latin1").split(" ", 1)[0]) / 1e6;
+  } catch {
+    return null;
+  }
+}
+
+/** Counts an event for `key` within PAUSE_WINDOW_MS; at `after` events, pauses the key for `pauseMs`. */
+function count(map: Map<string, { at: number[]; pausedUntil: number }>, key: string, after: number, pauseMs: number) {
+  const now = Date.now();
+  let h = map.get(key);
+  if (!h) {
+    if (map.size > 10_000) map.clear();
+    map.set(key, (h = { at: [], pausedUntil: 0 }));
+  }
+  h.at = h.at.filter((t) => now - t < PAUSE_WINDOW_MS);
+  h.at.push(now);
+  if (h.at.length >= after) {
+    h.pausedUntil = now + pauseMs;
+    h.at = [];
   }
 }
 

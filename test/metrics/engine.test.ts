@@ -41,9 +41,9 @@ describe(`metric engine (${TEST_DB})`, () => {
     const [, p] = plugin("loop", "($f := function($x) { $f($x + 1) }; $f(n))");
     await s.measuresOf(p, "company", null, march); // the SQL, loaded once per session: not what is timed
     const t0 = Date.now();
-    // A tail call does not nest: it is stopped by the step budget or the 200 ms of worker time.
-    await expect(s.value("loop", "company", null, march)).rejects.toMatchObject({ code: "FORMULA_LIMIT", message: expect.stringMatching(/stopped after 20000 steps|ran longer than 200 ms/) });
-    // Wall time: the worker's 200 ms and a thread hop, on a machine the test run itself loads.
+    // A tail call does not nest: it is stopped by the step budget or the 100 ms of worker CPU time.
+    await expect(s.value("loop", "company", null, march)).rejects.toMatchObject({ code: "FORMULA_LIMIT", message: expect.stringMatching(/stopped after 20000 steps|ran longer than 100 ms/) });
+    // Wall time: the worker's 100 ms and a thread hop, on a machine the test run itself loads.
     expect(Date.now() - t0).toBeLessThan(3000);
     // What the request is charged is the formula's own work in the worker (≤ its budget), not waiting.
     expect(s.formulaRun.usedMs).toBeGreaterThan(0);
