@@ -43,8 +43,9 @@ describe(`metric engine (${TEST_DB})`, () => {
     const t0 = Date.now();
     // A tail call does not nest: it is stopped by the step budget or the 100 ms of worker CPU time.
     await expect(s.value("loop", "company", null, march)).rejects.toMatchObject({ code: "FORMULA_LIMIT", message: expect.stringMatching(/stopped after 20000 steps|ran longer than 100 ms/) });
-    // Wall time: the worker's 100 ms and a thread hop, on a machine the test run itself loads.
-    expect(Date.now() - t0).toBeLessThan(3000);
+    // Wall time is not the budget: the worker runs at nice 5, so on a loaded machine its 100 ms of CPU
+    // take longer. Only a bound that a runaway formula would break.
+    expect(Date.now() - t0).toBeLessThan(20_000);
     // What the request is charged is the formula's own work in the worker (≤ its budget), not waiting.
     expect(s.formulaRun.usedMs).toBeGreaterThan(0);
     expect(s.formulaRun.usedMs).toBeLessThan(400);
