@@ -132,4 +132,34 @@ describe(`sync mutations (${TEST_DB})`, () => {
     expect(errorOf(await t.gql(ORDERS, { i: { upsert: [] } }, acme.keys.viewer)).code).toBe("FORBIDDEN");
     expect(await snapshot(t.db)).toEqual(before);
   });
+
+  it("syncs the org chart and campaign costs through the same declarations: idempotent, per-record rejects", async () => {
+    const TEAMS = `mutation($i: SyncTeamsInput!) { syncTeams(input: $i) { ${RESULT} } }`;
+    const MEMBERS = `mutation($i: SyncMembersInput!) { syncMembers(input: $i) { ${RESULT} } }`;
+    expect(await sync(TEAMS, { upsert: [{ name: "North" }, { name: "South" }] })).toMatchObject({ inserted: 2, rejected: [] });
+    // Matched by name ignoring case: nothing new.
+    expect(await sync(TEAMS, { upsert: [{ name: "north" }] })).toMatchObject({ inserted: 0, updated: 0, unchanged: 1 });
+    const members = { upsert: [{ name: "Ann Lee", email: "ANN@acme.example", team: "North", role: "Account Manager" }, { name: "Bo", team: "West" }] };
+    const m = await sync(MEMBERS, members);
+    expect(m).toMatchObject({ inserted: 1 });
+    expect(m.rejected).toHaveLength(1);
+    expect(m.rejected[0]).toMatchObject({ index: 1 });
+    expect(m.rejected[0]!.reason).toMatch(/unknown team: team "West"/);
+    const v = await dataVersionOf(t.db, acme.id);
+    expect(await sync(MEMBERS, members)).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, dataVersion: v });
+    const ann = await t.db.prisma.member.findFirstOrThrow({ where: { companyId: acme.id, email: "ann@acme.example" }, include: { team: true } });
+    expect([ann.role, ann.team?.name]).toEqual(["account_manager", "North"]);
+
+    const COSTS = `mutation($i: SyncCampaignCostsInput!) { syncCampaignCosts(input: $i) { ${RESULT} } }`;
+    const costs = await sync(COSTS, {
+      upsert: [
+        { externalId: "K-1", amount: "150.00", at: "2026-10-02T10:00:00+08:00", kind: "sales", team: "North" },
+        { externalId: "K-2", campaign: "Spring Expo", amount: "90", at: "2026-10-03T10:00:00+08:00" },
+      ],
+    });
+    expect(costs.inserted).toBe(1);
+    expect(costs.rejected[0]!.index).toBe(1);
+    expect(costs.rejected[0]!.reason).toMatch(/unknown campaign: campaign "Spring Expo"/);
+    expect(await sync(COSTS, { delete: ["K-1"] })).toMatchObject({ deleted: 1 });
+  });
 });
