@@ -20,6 +20,7 @@ import { compareWithPublished, frameworkForPeriod, rankSubjects, subjectNames, t
 import { reportCsv, reportMarkdown, type NamedScorecard } from "../frameworks/report.js";
 import { ROLLS_UP_TO, rollUp, type Rollup, type RollupContribution, type RolledUpScorecard } from "../frameworks/rollup.js";
 import type { ScorecardItem } from "../frameworks/scorecard.js";
+import { companyOverview, overviewCsv, overviewMarkdown } from "../frameworks/overview.js";
 import { builder } from "./builder.js";
 import { CompanyRef } from "./company.js";
 import { companyOf, type Context } from "./context.js";
@@ -346,6 +347,24 @@ const PeriodComparisonRef = builder.objectRef<PeriodComparison & { companyId: st
     }),
   }),
 });
+
+builder.objectField(CompanyRef, "overviewReport", (t) =>
+  t.string({
+    nullable: true,
+    description: "The company KPI overview: each KPI's value, target (the company's own for the period, else the plugin's), previous period, change and attainment.",
+    args: {
+      period: t.arg({ type: PeriodInput, required: true, description: "The period reported." }),
+      keys: t.arg.stringList({ required: false, description: "The KPIs, in this order; default every KPI defined for the company." }),
+      format: t.arg({ type: ReportFormat, required: true, description: "CSV or MARKDOWN." }),
+    },
+    resolve: (company, args, ctx) =>
+      withUserErrors(async () => {
+        const period = await periodFor(ctx, args.period);
+        const rows = await companyOverview(ctx.db, (await ctx.metrics()).session, company.id, period, args.keys);
+        return args.format === "csv" ? overviewCsv(rows) : overviewMarkdown(rows, period, company.name);
+      }),
+  }),
+);
 
 builder.objectField(CompanyRef, "frameworkComparison", (t) =>
   t.field({

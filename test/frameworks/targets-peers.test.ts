@@ -102,6 +102,17 @@ describe(`targets per subject and period, peers on any value (${TEST_DB})`, () =
     expect(byName.T0).toEqual({ value: 0, target: null, targetSource: null, attainment: null });
   });
 
+  it("reports a company overview: KPI, value, target, previous, change, attainment", async () => {
+    const q = `query($f: ReportFormat!) { company { overviewReport(period: { grain: QUARTER, date: "2026-11-15" }, keys: ["revenue"], format: $f) } }`;
+    const csv = dataOf(await t.gql<{ company: { overviewReport: string } }>(q, { f: "CSV" }, co.keys.viewer)).company.overviewReport.trim().split("\n");
+    expect(csv[0]).toBe("kpi,name,unit,value,target,target_source,previous,change,attainment_percent");
+    // Q4: 1000 + 250 = 1250 against the company's own 2500 → 50 %; Q3: 400; change 1250 − 400 = 850.
+    expect(csv[1]).toBe("revenue,Revenue,currency,1250,2500,subject,400,850,50");
+    const md = dataOf(await t.gql<{ company: { overviewReport: string } }>(q, { f: "MARKDOWN" }, co.keys.viewer)).company.overviewReport;
+    expect(md).toContain("# targets — KPI overview, 2026-Q4");
+    expect(md).toContain("| Revenue | 1250 | 2500 (subject) | 400 | +850 | 50 % |");
+  });
+
   it("gives rank, peers and percentile equal to the quantile score, for metric values and scorecard items alike", async () => {
     const q = `query($p: PeriodInput!) { company { teams { name metric(key: "revenue", period: $p) { value score rank peers percentile } } } }`;
     type V = { value: number; score: number; rank: number; peers: number; percentile: number };
