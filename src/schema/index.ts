@@ -17,5 +17,6 @@ import "./import.js";
 import "./org-chart.js";
 import "./rating.js";
 import "./sync.js";
+import "./sdl.js";
 
 export const schema = builder.toSchema({ sortSchema: true });
