@@ -148,7 +148,10 @@ export class FormulaPool {
   /** Starts every worker and waits until each has loaded (at server start: the first request pays no start-up). */
   async warm(): Promise<void> {
     while (this.slots.length < this.size) this.spawn();
-    await Promise.all(this.slots.map((s) => s.ready));
+    const loading = this.slots.filter((s) => !s.loaded);
+    for (const s of loading) s.worker.ref();
+    await Promise.all(loading.map((s) => s.ready));
+    for (const s of loading) if (!s.batch) s.worker?.unref();
   }
 
   /** Terminates every worker (tests, shutdown); queued items are refused. */
@@ -320,6 +323,8 @@ export class FormulaPool {
         : "the request's deadline passed while its formulas ran";
     slot.seq = ++this.seq;
     slot.batch = batch;
+    // A busy worker keeps the process alive (a CLI awaiting a formula); an idle one does not.
+    slot.worker.ref();
     slot.seen = { seq: -1, index: -1, since: 0, cpu: null };
     this.busy.set(run.tenant, (this.busy.get(run.tenant) ?? 0) + 1);
     this.stats.batches++;
@@ -338,6 +343,7 @@ export class FormulaPool {
   private release(slot: Slot) {
     const t = slot.batch?.run.tenant;
     slot.batch = null;
+    slot.worker?.unref();
     if (t !== undefined) {
       const n = (this.busy.get(t) ?? 1) - 1;
       if (n > 0) this.busy.set(t, n);
