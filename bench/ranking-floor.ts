@@ -13,15 +13,16 @@ export interface MemberCell {
   won: number;
   /** Opportunities closed won or lost in the month (by close date). */
   closed: number;
-  /** Opportunities created in the month. */
-  created: number;
+  /** Customer records created in the month (prospects) / of those, acquired since (whenever). */
+  prospects: number;
+  converted: number;
   /** Tickets opened in the month / of those, resolved before the month's end. */
   opened: number;
   resolved: number;
   csatAvg: number | null;
 }
 
-const empty = (): MemberCell => ({ revenue: 0, orders: 0, won: 0, closed: 0, created: 0, opened: 0, resolved: 0, csatAvg: null });
+const empty = (): MemberCell => ({ revenue: 0, orders: 0, won: 0, closed: 0, prospects: 0, converted: 0, opened: 0, resolved: 0, csatAvg: null });
 
 type Row = Record<string, unknown> & { member_id: string; m: string };
 
@@ -38,8 +39,9 @@ export async function rankingFloorAggregates(
 ): Promise<Map<string, MemberCell>> {
   const p = [companyId, tz, from.toISOString(), to.toISOString()];
   const month = (col: string) => `to_char(date_trunc('month', ${col} AT TIME ZONE $2), 'YYYY-MM')`;
-  const inRange = (col: string) => `company_id = $1::uuid AND member_id IS NOT NULL AND ${col} >= $3::timestamptz AND ${col} < $4::timestamptz`;
-  const [orders, closed, created, tickets, surveys] = await Promise.all([
+  const inRange = (col: string, member = "member_id") =>
+    `company_id = $1::uuid AND ${member} IS NOT NULL AND ${col} >= $3::timestamptz AND ${col} < $4::timestamptz`;
+  const [orders, closed, prospects, tickets, surveys] = await Promise.all([
     sql.query<Row>(
       `SELECT member_id::text, ${month("at")} AS m, sum(amount)::float8 AS revenue, count(*) AS orders
        FROM orders WHERE ${inRange("at")} GROUP BY 1, 2`, p),
@@ -49,8 +51,10 @@ export async function rankingFloorAggregates(
          count(*) FILTER (WHERE status IN ('won', 'lost')) AS closed
        FROM opportunities WHERE ${inRange("closed_at")} GROUP BY 1, 2`, p),
     sql.query<Row>(
-      `SELECT member_id::text, ${month("created_at")} AS m, count(*) AS created
-       FROM opportunities WHERE ${inRange("created_at")} GROUP BY 1, 2`, p),
+      // sales_conversion_rate's cohort: customers created in the month, attributed to their owner.
+      `SELECT owner_member_id::text AS member_id, ${month("created_at")} AS m, count(*) AS prospects,
+         count(*) FILTER (WHERE acquired_at IS NOT NULL) AS converted
+       FROM customers WHERE ${inRange("created_at", "owner_member_id")} GROUP BY 1, 2`, p),
     sql.query<Row>(
       `SELECT member_id::text, ${month("opened_at")} AS m,
          count(*) FILTER (WHERE resolved_at < ((date_trunc('month', opened_at AT TIME ZONE $2) + interval '1 month') AT TIME ZONE $2)) AS resolved,
@@ -72,7 +76,7 @@ export async function rankingFloorAggregates(
   const nn = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   for (const r of orders) Object.assign(cell(r), { revenue: n(r.revenue), orders: n(r.orders) });
   for (const r of closed) Object.assign(cell(r), { won: n(r.won), closed: n(r.closed) });
-  for (const r of created) Object.assign(cell(r), { created: n(r.created) });
+  for (const r of prospects) Object.assign(cell(r), { prospects: n(r.prospects), converted: n(r.converted) });
   for (const r of tickets) Object.assign(cell(r), { resolved: n(r.resolved), opened: n(r.opened) });
   for (const r of surveys) Object.assign(cell(r), { csatAvg: nn(r.csat) });
   return cells;
@@ -86,7 +90,7 @@ export function memberKpis(cells: Map<string, MemberCell>, member: string, month
   return {
     revenue: c.revenue,
     average_order_value: ratio(c.revenue, c.orders, 1),
-    sales_conversion_rate: ratio(c.won, c.created),
+    sales_conversion_rate: ratio(c.converted, c.prospects),
     win_rate: ratio(c.won, c.closed),
     resolution_rate: ratio(c.resolved, c.opened),
     csat_score: c.csatAvg,
