@@ -105,8 +105,8 @@ export const VOCABULARIES = {
     fallback: null,
   },
   "survey_responses.kind": {
-    values: ["csat", "nps", "ces", "custom"],
-    synonyms: { satisfaction: "csat", 满意度: "csat", net_promoter: "nps", 净推荐值: "nps", 推荐: "nps", effort: "ces", customer_effort: "ces", 费力度: "ces" },
+    values: ["csat", "nps", "ces", "kano", "custom"],
+    synonyms: { kano_model: "kano", 卡诺: "kano", satisfaction: "csat", 满意度: "csat", net_promoter: "nps", 净推荐值: "nps", 推荐: "nps", effort: "ces", customer_effort: "ces", 费力度: "ces" },
     fallback: "custom",
   },
 } as const satisfies Record<string, Vocabulary>;

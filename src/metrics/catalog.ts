@@ -38,11 +38,12 @@ export type Dimension =
   | "acquisitionChannel"
   | "priority"
   | "surveyKind"
+  | "question"
   | "direction";
 
 export const DIMENSIONS: readonly Dimension[] = [
   "channel", "product", "category", "segment", "lifecycleStage", "funnelStage", "campaign",
-  "acquisitionChannel", "priority", "surveyKind", "direction",
+  "acquisitionChannel", "priority", "surveyKind", "question", "direction",
 ];
 
 export interface SourceDef extends MetricDeclaration {

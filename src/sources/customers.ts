@@ -2,7 +2,7 @@
 import { Directory, readCustomer, type CustomerInput } from "../import/customers.js";
 import { writeCustomerBatch } from "../import/write-customers.js";
 import { defineImport, defineSource } from "./declaration.js";
-import { col } from "./shared.js";
+import { col, stageAtWindowEnd } from "./shared.js";
 
 export const customers = defineSource({
   name: "customers",
@@ -21,8 +21,18 @@ export const customers = defineSource({
     fields: {
       id: { sql: "t.id", type: "id", description: "customer id" },
       segment: { sql: "t.segment", type: "string", description: "segment" },
-      lifecycleStage: { sql: "t.lifecycle_stage", type: "string", description: "lifecycle stage" },
+      lifecycleStage: { sql: stageAtWindowEnd("t"), type: "string", description: "lifecycle stage at the period's end (stage history)" },
       acquisitionChannel: { sql: "t.acquisition_channel", type: "string", description: "acquisition channel" },
+      complete: {
+        sql: "(NULLIF(btrim(t.name), '') IS NOT NULL AND (t.email IS NOT NULL OR t.phone IS NOT NULL) AND t.owner_member_id IS NOT NULL AND t.acquisition_channel IS NOT NULL AND t.segment IS DISTINCT FROM 'other')",
+        type: "boolean",
+        description: "the record has a name, an email or phone, an owner, an acquisition channel and a known segment",
+      },
+      duplicateContact: {
+        sql: "EXISTS (SELECT 1 FROM customers d WHERE d.company_id = t.company_id AND d.id <> t.id AND ((t.email IS NOT NULL AND lower(d.email) = lower(t.email)) OR (t.phone IS NOT NULL AND d.phone = t.phone)))",
+        type: "boolean",
+        description: "another customer record has the same email (ignoring case) or phone",
+      },
       campaignId: { sql: "t.campaign_id::text", type: "string", description: "acquiring campaign" },
       campaignHasCost: {
         sql: "(t.campaign_id IS NOT NULL AND EXISTS (SELECT 1 FROM campaign_costs cc WHERE cc.company_id = t.company_id AND cc.campaign_id = t.campaign_id AND cc.at >= w.s AND cc.at < w.e))",
@@ -36,7 +46,7 @@ export const customers = defineSource({
     },
     dimensions: {
       segment: { sql: "t.segment", type: "string", description: "segment" },
-      lifecycleStage: { sql: "t.lifecycle_stage", type: "string", description: "lifecycle stage" },
+      lifecycleStage: { sql: stageAtWindowEnd("t"), type: "string", description: "lifecycle stage at the period's end (stage history)" },
       acquisitionChannel: { sql: "t.acquisition_channel", type: "string", description: "acquisition channel" },
       channel: { sql: "t.acquisition_channel", type: "string", description: "acquisition channel" },
       campaign: { sql: "t.campaign_id::text", type: "string", description: "acquiring campaign" },

@@ -5,10 +5,18 @@ import type { ImportColumn } from "./declaration.js";
 
 export const hours = (from: string, to: string) => `(EXTRACT(EPOCH FROM (${to} - ${from})) / 3600.0)`;
 
+/**
+ * A customer's lifecycle stage at the window's end, from the stage history
+ * (customer_lifecycle_stages, kept by a trigger); the current stage when the
+ * history has nothing before the end.
+ */
+export const stageAtWindowEnd = (customer: string) =>
+  `COALESCE((SELECT h.stage FROM customer_lifecycle_stages h WHERE h.customer_id = ${customer}.id AND h.entered_at < w.e ORDER BY h.entered_at DESC, h.stage LIMIT 1), ${customer}.lifecycle_stage)`;
+
 /** Dimensions of the row's customer, marked *(customer)* in docs/plugins.md. */
 export const customerDims: Partial<Record<Dimension, FieldDef>> = {
   segment: { sql: "c.segment", type: "string", description: "customer segment", needsCustomer: true },
-  lifecycleStage: { sql: "c.lifecycle_stage", type: "string", description: "customer lifecycle stage", needsCustomer: true },
+  lifecycleStage: { sql: stageAtWindowEnd("c"), type: "string", description: "the customer's lifecycle stage at the period's end", needsCustomer: true },
   acquisitionChannel: {
     sql: "c.acquisition_channel",
     type: "string",

@@ -115,20 +115,20 @@ describe(`customer plugins (${TEST_DB})`, () => {
     expect(june.reason).toMatch(/zero denominator/);
   });
 
-  it("lifecycle_stage_distribution: share of active customers per stage, read by LIFECYCLE_STAGE", async () => {
-    // Active at the end of March: c1 active, c3 at_risk, c5 new, c6 mature, c9 active = 5
-    // → active 2 / 5 = 40 %, at_risk 20 %, mature 20 %, new 20 %. Churned customers and the prospect are not active,
-    // so no "churned" slice appears.
+  it("lifecycle_stage_distribution: share of active customers per stage at the period's end, read by LIFECYCLE_STAGE", async () => {
+    // Active at the end of March: c1, c3, c5, c6, c9 = 5. Their stage at 1 April from the history reconstructed when
+    // they were written (new at acquisition, active 90 days later, mature after a year; at_risk only from when it was
+    // recorded): c1 (acquired 1 Jun 2025) active; c3 (1 Sep 2025, at_risk today) active; c5 (5 Mar 2026) new;
+    // c6 (1 Dec 2025, mature today) active since 1 Mar 2026; c9 (1 Nov 2025) active
+    // → active 4 / 5 = 80 %, new 20 %. Churned customers and the prospect are not active, so no "churned" slice appears.
     expect((await m.company("lifecycle_stage_distribution", march)).value).toBe(100);
     expect(await m.breakdown("lifecycle_stage_distribution", march, "LIFECYCLE_STAGE")).toEqual([
-      { key: "active", value: 40, label: null, reason: null },
-      { key: "at_risk", value: 20, label: null, reason: null },
-      { key: "mature", value: 20, label: null, reason: null },
+      { key: "active", value: 80, label: null, reason: null },
       { key: "new", value: 20, label: null, reason: null },
     ]);
-    // Team A: c1 active, c3 at_risk → 50 % each (c2, c7, c8 churned: not active, no slice).
+    // Team A: c1 and c3, both active then → 100 % (c2, c7, c8 churned: not active, no slice).
     expect((await m.breakdown("lifecycle_stage_distribution", march, "LIFECYCLE_STAGE", ids.teams.A!)).map((s) => [s.key, s.value]))
-      .toEqual([["active", 50], ["at_risk", 50]]);
+      .toEqual([["active", 100]]);
   });
 
   it("churn_risk: weighted recency, frequency decline, open complaints and dissatisfaction", async () => {
