@@ -204,6 +204,21 @@ const EXPECTED: Record<string, Expected> = {
   // 12 October; Autumn Ads cost 600 in October (North): company (300 − 600) / 600 × 100 = −50; North −50;
   // South: no campaign cost → null.
   campaign_roi: { company: -50, north: -50, south: null },
+  // customers with ≥ 2 orders in the 365 days to 1 Nov / customers with one: C1 (O1, O5), C4 (O4, O7) of C1–C4
+  // → 2 / 4 × 100 = 50; North C1 of C1, C2 → 50; South C4 of C3, C4 → 50.
+  repeat_purchase_rate: { company: 50, north: 50, south: 50 },
+  // spend in those 365 days: C1 1800 (medium: ≥ 1000), C2 300, C3 400, C4 350 (low) → no high-value customer: 0 everywhere.
+  value_tier_mix: { company: 0, north: 0, south: 0 },
+  // active customers (at 1 Nov: C1, C2, C4) with a complaint opened in October: T1 C1, T3 C4 (T4's C3 churned) →
+  // company 2 / 3 × 100 = 66.667; North C1 of C1, C2 → 50; South C4 of C4 → 100.
+  complaint_rate: { company: 200 / 3, north: 50, south: 100 },
+  // resolved in October: T1 (neither escalated nor reopened), T2 (escalated), T4 (escalated) → 1 / 3 × 100 = 33.333;
+  // North T1 of T1, T2 → 50; South T4 of T4 → 0.
+  first_contact_resolution: { company: 100 / 3, north: 50, south: 0 },
+  // no survey answer of kind kano → null.
+  kano_classification: { company: null, north: null, south: null },
+  // the customers file has no email or phone column, so no active record is complete → 0 of 3, 0 of 2, 0 of 1.
+  data_completeness: { company: 0, north: 0, south: 0 },
 };
 
 /** KPIs of sources no import kind reads yet (see /work/notes/onb.md): no rows, so the formula's guard gives null. */
