@@ -1,9 +1,10 @@
 // Builds the Yoga app over an open database. It does not listen: main.ts
 // listens, tests call app.fetch() on the same pipeline.
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
-import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
+import { GraphQLError, Kind, type ASTVisitor, type ValidationContext, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 import { createGraphQLError, createYoga, maskError, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { randomBytes } from "node:crypto";
+import { IANAZone } from "luxon";
 import type { Database } from "./db/database.js";
 import { apiKeyPrefix, authenticateApiKey } from "./auth/api-keys.js";
 import { AuthThrottle, clientAddress, type AuthThrottleOptions } from "./auth/throttle.js";
@@ -116,9 +117,33 @@ function withCode(error: Error): Error {
     positions: e.positions,
     path: e.path,
     originalError: e.originalError,
-    extensions: { ...e.extensions, code, field },
+    extensions: { ...e.extensions, code, field, ...(code === "QUERY_TOO_COMPLEX" ? { http: BAD_REQUEST_PER_SPEC } : {}) },
   });
 }
+
+/**
+ * 400 under application/graphql-response+json (the GraphQL-over-HTTP spec: a request refused
+ * before execution is a client error), 200 under legacy application/json (Yoga reads `spec`).
+ */
+export const BAD_REQUEST_PER_SPEC = { status: 400, spec: true } as const;
+
+/** A quoted echo of the caller's input longer than this is cut ("unknown metric \"aaaa…\"" for a 100 KB key). */
+const MAX_ECHO = 80;
+
+/** The error with every long quoted echo in its message shortened: an error never repeats a 100 KB input. */
+function bounded(error: Error): Error {
+  const e = error as GraphQLError;
+  if (typeof e.message !== "string" || e.message.length <= 300) return error;
+  const message = e.message.replace(/"([^"]{81,})"/g, (_m, inner: string) => `"${inner.slice(0, MAX_ECHO)}…" (${inner.length} characters)`).slice(0, 4000);
+  if (message === e.message || !("extensions" in e)) return error;
+  return new GraphQLError(message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, originalError: e.originalError, extensions: e.extensions });
+}
+
+/** Periods are cut in the company's zone: a zone stored wrong (by hand, by an old bug) is named, not an internal error. */
+const invalidTimeZone = (zone: string) =>
+  createGraphQLError(`The company's time zone "${zone.slice(0, 64)}" is not an IANA time zone; an admin can set one with updateCompanySettings.`, {
+    extensions: { code: "INVALID_TIME_ZONE", field: "company.timeZone" },
+  });
 
 const unauthenticated = (message: string) => createGraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
 const throttled = (seconds: number) =>
@@ -209,7 +234,7 @@ export function createApp(options: AppOptions): App {
           logger.error({ err: original }, "masked an internal error");
           return masked;
         }
-        return withCode(masked);
+        return bounded(withCode(masked));
       },
     },
     logging: false,
@@ -230,6 +255,8 @@ export function createApp(options: AppOptions): App {
         blockFieldSuggestion: { enabled: false },
       }),
       useRequireCredentials(),
+      useAliasLimit(limits.maxAliases),
+      useUnsupportedMediaTypeBody(),
       useMetricCostLimit({ limit: limits.metricValues, counts: subjectCounter(), frameworks: frameworkShapes() }),
       usePaginationLimits(),
     ],
@@ -248,7 +275,9 @@ export function createApp(options: AppOptions): App {
         tokenSecret,
         metrics: () =>
           (metrics ??= viewer
-            ? sessions.openSession(viewer, {
+            ? !IANAZone.isValidZone(viewer.timeZone)
+              ? Promise.reject(invalidTimeZone(viewer.timeZone))
+              : sessions.openSession(viewer, {
                 // The request's formula budget and deadline; the worker pool is fair between companies.
                 formulaRun: formulaRun(viewer.companyId, {
                   budgetMs: limits.formulaMsPerRequest,
@@ -288,6 +317,49 @@ function introspectionOnly(set: SelectionSetNode, doc: DocumentNode, seen: Set<s
     const frag = doc.definitions.find((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === sel.name.value);
     return !!frag && introspectionOnly(frag.selectionSet, doc, seen);
   });
+}
+
+/**
+ * graphql-armor's alias limit does not count __typename: 1,000 `a1: __typename` passed. This
+ * rule counts every aliased field, introspection included.
+ */
+function useAliasLimit(max: number): Plugin {
+  const rule = (context: ValidationContext): ASTVisitor => {
+    let aliases = 0;
+    let reported = false;
+    return {
+      Field(node) {
+        if (!node.alias || reported) return;
+        if (++aliases > max) {
+          reported = true;
+          context.reportError(
+            new GraphQLError(`Aliases limit of ${max} exceeded (counting __typename).`, { nodes: [node], extensions: { code: "QUERY_TOO_COMPLEX", field: "query" } }),
+          );
+        }
+      },
+    };
+  };
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(rule);
+    },
+  };
+}
+
+/** Yoga answers an unsupported Content-Type with 415 and no body: say what it accepts. */
+function useUnsupportedMediaTypeBody(): Plugin {
+  return {
+    onResponse({ response, setResponse, fetchAPI }) {
+      if (response.status !== 415 || response.headers.get("content-type")) return;
+      const message = "Unsupported Content-Type: send application/json (or application/graphql-response+json), multipart/form-data for uploads, or a GET with ?query=.";
+      setResponse(
+        new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: "UNSUPPORTED_MEDIA_TYPE" } }] }), {
+          status: 415,
+          headers: { "content-type": "application/json; charset=utf-8", accept: "application/json, multipart/form-data" },
+        }),
+      );
+    },
+  };
 }
 
 /** GraphiQL's options per request: the pre-filled headers only for a page asked for by a loopback name. */

@@ -79,7 +79,8 @@ export function useMetricCostLimit(options: MetricCostOptions): Plugin<Context> 
             errors: [
               createGraphQLError(
                 `This request asks for about ${cost} metric values (metrics × subjects × periods); the limit is ${options.limit}. Ask for fewer subjects (first:), fewer periods (last:) or fewer KPIs per request.`,
-                { extensions: { code: "COST_LIMIT", cost, limit: options.limit } },
+                // 400 under application/graphql-response+json, 200 under application/json (see server.ts).
+                { extensions: { code: "COST_LIMIT", cost, limit: options.limit, http: { status: 400, spec: true } } },
               ),
             ],
           });

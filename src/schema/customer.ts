@@ -90,7 +90,8 @@ builder.prismaObjectField(CompanyRef, "customers", (t) =>
       if (filter?.acquisitionChannel) where.acquisitionChannel = { in: filter.acquisitionChannel };
       if (filter?.nameContains) {
         if (filter.nameContains.includes("\u0000")) throw userError("BAD_USER_INPUT", "filter.nameContains", "filter.nameContains: must not contain NUL characters");
-        where.name = { contains: filter.nameContains, mode: "insensitive" };
+        // Literal text: % and _ are LIKE wildcards ("%" would match every customer), so escape them.
+        where.name = { contains: filter.nameContains.replace(/[\\%_]/g, "\\$&"), mode: "insensitive" };
       }
       const order: Prisma.CustomerOrderByWithRelationInput[] =
         orderBy === "acquiredAtDesc"
