@@ -1,6 +1,7 @@
 // Starts Yardstick: opens the database (embedded by default, PostgreSQL with
 // DATABASE_URL), applies migrations, seeds the demo company on first start,
-// listens, and closes the database on SIGINT/SIGTERM.
+// listens (and, on loopback, its metrics listener), and drains and closes on
+// SIGINT/SIGTERM (src/ops/shutdown.ts).
 import { productionByOperator } from "./production-mode.js";
 import { createServer } from "node:http";
 import { loadConfig, isLoopback } from "./config.js";
@@ -10,8 +11,14 @@ import { resolveTokenSecret } from "./auth/token-secret.js";
 import { createApp } from "./server.js";
 import { logger } from "./logger.js";
 import { ensureDemoCompany } from "./seed/demo.js";
+import { loadOpsConfig } from "./ops/ops-config.js";
+import { startMetricsServer } from "./ops/metrics-server.js";
+import { installShutdown } from "./ops/shutdown.js";
+import { loadTracingConfig, startTracing } from "./ops/tracing.js";
 
 const config = loadConfig();
+const ops = loadOpsConfig();
+const tracing = await startTracing(loadTracingConfig());
 
 // The data folder holds every row (embedded) and the demo key: this account's alone.
 if (!config.databaseUrl || config.seedDemo) await prepareDataDir(config.dataDir);
@@ -39,8 +46,15 @@ const app = createApp({
   tokenSecret,
   corsOrigins: config.corsOrigins,
   graphiql: { headers: prefill ? { Authorization: `Bearer ${demo!.adminKey}` } : {} },
+  ops: {
+    slowRequestMs: ops.slowRequestMs,
+    trustedProxies: ops.trustedProxies,
+    metricsToken: ops.metricsToken,
+    tracing: tracing ? { provider: tracing.provider, resolvers: tracing.resolvers } : undefined,
+  },
 });
 const server = createServer(app);
+const metricsServer = ops.metricsListener ? await startMetricsServer({ ...ops.metricsListener, token: ops.metricsToken }) : null;
 server.listen(config.port, config.host, () => {
   const shown = isLoopback(config.host) ? "localhost" : config.host === "0.0.0.0" || config.host === "::" ? "<this host>" : config.host;
   logger.info({ host: config.host, port: config.port }, `Yardstick listening: GraphiQL at http://${shown}:${config.port}/graphql`);
@@ -60,17 +74,15 @@ server.listen(config.port, config.host, () => {
   }
 });
 
-let closing = false;
-async function shutdown(signal: string) {
-  if (closing) return;
-  closing = true;
-  logger.info({ signal }, "shutting down");
-  const force = setTimeout(() => process.exit(1), 10_000);
-  force.unref();
-  server.close();
-  server.closeAllConnections();
-  await db.close();
-  process.exit(0);
-}
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
+installShutdown({
+  server,
+  lifecycle: app.lifecycle,
+  delayMs: ops.shutdownDelayMs,
+  drainTimeoutMs: ops.drainTimeoutMs,
+  async close() {
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
+    await tracing?.shutdown();
+    await db.close();
+  },
+});

@@ -18,6 +18,8 @@ import { useEmbedPage } from "./embed/route.js";
 import { useHealthChecks } from "./ops/health.js";
 import { isLoopback } from "./config.js";
 import { renderOfflineGraphiQL, useOfflineGraphiQL } from "./graphiql/offline.js";
+import type { Lifecycle } from "./ops/lifecycle.js";
+import { opsPlugins, type OpsOptions } from "./ops/yoga-ops.js";
 import { deadlineOf, useRequestTimeout, withinDeadline } from "./ops/request-timeout.js";
 import { databaseFault, databaseFaultError } from "./ops/db-errors.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "./ops/timeouts.js";
@@ -59,6 +61,8 @@ export interface AppOptions {
    * versions and the exact statement (src/metrics/result-cache.ts). On by default; false = off.
    */
   resultCache?: ResultCacheOptions | false;
+  /** Access log, slow-request log, /metrics, tracing, the shutdown lifecycle (src/ops/yoga-ops.ts). */
+  ops?: OpsOptions;
 }
 
 export interface Limits {
@@ -92,6 +96,8 @@ export const DEFAULT_LIMITS: Limits = {
 
 export type App = YogaServerInstance<Record<string, never>, Context> & {
   tokenSecret: string;
+  /** Draining on shutdown turns /ready to 503 (src/ops/shutdown.ts). */
+  lifecycle: Lifecycle;
   /** Exposed for benchmarks and tests of the per-company caches. */
   caches: { catalogs: CatalogCache; schemas: TenantSchemas; results: ResultCache | null };
 };
@@ -163,6 +169,7 @@ export function createApp(options: AppOptions): App {
   const rateLimiter = new RateLimiter(limits.requestsPerMinutePerKey);
   // Formula workers start with the app, not on the first request that needs JSONata.
   void formulaPool().warm();
+  const ops = opsPlugins(db, results, options.ops);
   const tenantSchemas = new TenantSchemas(schema, { max: options.schemaCacheSize ?? options.catalogCacheSize ?? 1000 });
   const throttle = new AuthThrottle(options.authThrottle);
   // The schema is chosen per request (a company's own KPIs are typed fields), before the context
@@ -239,7 +246,8 @@ export function createApp(options: AppOptions): App {
     },
     logging: false,
     plugins: [
-      useHealthChecks(db),
+      ...ops.plugins,
+      useHealthChecks(db, { lifecycle: ops.lifecycle }),
       useOfflineGraphiQL(),
       // The page's inner GraphQL requests reuse the viewer it authenticated (one token check per page).
       useEmbedPage({ db, tokenSecret, shareViewer: (request, viewer) => viewers.set(request, Promise.resolve(viewer)) }),
@@ -288,7 +296,7 @@ export function createApp(options: AppOptions): App {
       };
     },
   });
-  return Object.assign(yoga, { tokenSecret, caches: { catalogs, schemas: tenantSchemas, results } });
+  return Object.assign(yoga, { tokenSecret, lifecycle: ops.lifecycle, caches: { catalogs, schemas: tenantSchemas, results } });
 }
 
 /**

@@ -10,6 +10,8 @@ import { pgliteDriver, postgresDriver, type SqlDriver, type SqlParam } from "./d
 import { migrate } from "./migrate.js";
 import { releaseDeadClients } from "./pool-guard.js";
 import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, QUERY_TIMEOUT_MARGIN_MS } from "./timeouts.js";
+// Not GraphQL: the per-request record the access log reads (AsyncLocalStorage, no dependencies).
+import { noteStatement } from "../ops/request-context.js";
 
 export interface DatabaseOptions {
   /** postgresql://… for PostgreSQL; otherwise the embedded database. */
@@ -52,7 +54,19 @@ export interface Database {
   readonly readSql?: SqlDriver;
   /** Statements issued on the read replica (not counted in `statements`). */
   readonly readStatements: StatementCounter;
+  /** Connections of the PostgreSQL pools now (primary and replica); null on the embedded database (one connection, no pool). */
+  poolUsage(): PoolUsage[] | null;
   close(): Promise<void>;
+}
+
+export interface PoolUsage {
+  pool: "primary" | "replica";
+  max: number;
+  /** Open connections, idle ones included. */
+  total: number;
+  idle: number;
+  /** Requests waiting for a connection. */
+  waiting: number;
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -63,11 +77,19 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   let raw: SqlDriver;
   let adapter: PrismaPg | PrismaPGlite;
   let readRaw: SqlDriver | undefined;
+  const pools: { pool: PoolUsage["pool"]; pg: pg.Pool; max: number }[] = [];
   if (isPostgresUrl(options.url)) {
-    const pool = openPool(options.url, options.poolSize ?? 10, options);
+    const max = options.poolSize ?? 10;
+    const pool = openPool(options.url, max, options);
+    pools.push({ pool: "primary", pg: pool, max });
     raw = postgresDriver(pool);
     adapter = new PrismaPg(pool);
-    if (isPostgresUrl(options.readUrl)) readRaw = postgresDriver(openPool(options.readUrl, options.readPoolSize ?? 5, options));
+    if (isPostgresUrl(options.readUrl)) {
+      const readMax = options.readPoolSize ?? 5;
+      const readPool = openPool(options.readUrl, readMax, options);
+      pools.push({ pool: "replica", pg: readPool, max: readMax });
+      readRaw = postgresDriver(readPool);
+    }
   } else {
     // Loaded only for the embedded database: a PostgreSQL process does not carry PGlite's WASM.
     const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
@@ -84,8 +106,10 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   if (options.migrate !== false) await migrate(raw);
 
   const prisma = new PrismaClient({ adapter, log: [{ level: "query", emit: "event" }] });
-  prisma.$on("query", () => {
+  prisma.$on("query", (e) => {
     counter.count++;
+    // For the request that sent it (access log, slow-request log, /metrics): the text only, never e.params.
+    noteStatement(e.query, e.duration);
   });
 
   return {
@@ -95,6 +119,10 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     statements: counter,
     readSql: readRaw && counting(readRaw, readCounter),
     readStatements: readCounter,
+    poolUsage: () =>
+      pools.length === 0
+        ? null
+        : pools.map((p) => ({ pool: p.pool, max: p.max, total: p.pg.totalCount, idle: p.pg.idleCount, waiting: p.pg.waitingCount })),
     async close() {
       await prisma.$disconnect();
       await Promise.all([raw.close(), readRaw?.close()]);
@@ -102,13 +130,30 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   };
 }
 
+/** A statement sent through `run`, reported to the request that sent it (src/ops/request-context.ts). */
+function noted<Row>(sql: string, run: () => Promise<Row>): Promise<Row> {
+  const t0 = performance.now();
+  const done = () => noteStatement(sql, performance.now() - t0);
+  const p = run();
+  p.then(done, done);
+  return p;
+}
+
 function counting(raw: SqlDriver, counter: { count: number }): SqlDriver {
   return {
     ...raw,
     query<Row extends Record<string, unknown>>(sql: string, params?: readonly SqlParam[]) {
       counter.count++;
-      return raw.query<Row>(sql, params);
+      return noted(sql, () => raw.query<Row>(sql, params));
     },
+    // Statements inside a transaction are reported too, but not counted in `statements` (which tests pin).
+    transaction: (fn) =>
+      raw.transaction((tx) =>
+        fn({
+          query: <Row extends Record<string, unknown>>(sql: string, params?: readonly SqlParam[]) => noted(sql, () => tx.query<Row>(sql, params)),
+          exec: (script: string) => noted(script, () => tx.exec(script)),
+        }),
+      ),
   };
 }
 

@@ -16,6 +16,7 @@ import { readCsv } from "./reader.js";
 import { csvCells, type CleanEnv } from "./row.js";
 import { scanSource, type ImportSource } from "./source.js";
 import { bumpDataVersion } from "../metrics/data-version.js";
+import { noteImportRows } from "../ops/request-context.js";
 import { StatsCollector } from "./stats.js";
 import { cleanLine } from "./text.js";
 import type { RowOutcome } from "./write-facts.js";
@@ -152,6 +153,8 @@ export async function runImport(db: { sql: SqlDriver }, options: RunImportOption
       if (counts.inserted + counts.updated > 0) await bumpDataVersion(tx, options.companyId);
     });
     rowsThisRun += b.count;
+    // Committed: counted in /metrics (src/ops/metrics.ts) by kind and outcome.
+    noteImportRows(options.kind, { inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged, rejected: rejects.length });
     for (const r of rejects) options.onReject?.(r);
     const elapsedMs = Date.now() - started;
     options.onBatch?.({ job, rowsThisRun, elapsedMs, rowsPerSecond: elapsedMs > 0 ? (rowsThisRun * 1000) / elapsedMs : 0 });

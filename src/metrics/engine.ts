@@ -13,6 +13,7 @@ import type { Measure } from "./plugin-schema.js";
 import type { Catalog, RegisteredPlugin } from "./registry.js";
 import { peerPosition, scoreNow, type PeerPosition } from "./score.js";
 import { settleAll } from "./settle.js";
+import { noteFormulaTime } from "../ops/request-context.js";
 
 export type MetricErrorCode = "UNKNOWN_METRIC" | "UNSUPPORTED_SUBJECT" | "UNSUPPORTED_BREAKDOWN" | "FORMULA_LIMIT" | "FORMULA_ERROR";
 
@@ -132,17 +133,37 @@ export class MetricSession {
     // The list of missing measures only matters for a null value's reason: built when asked.
     const missing = anyMissing ? () => Object.keys(values).filter((n) => values[n] === null) : NONE_MISSING;
     let raw: unknown;
+    // Formula time for the request's record (src/ops/request-context.ts): no GraphQL here, one addition per value.
+    const t0 = performance.now();
     try {
       raw = p.formula.evaluateFast(input);
     } catch (err) {
       return failed(p, err);
+    } finally {
+      noteFormulaTime(performance.now() - t0);
     }
     if (raw !== NEEDS_JSONATA) return finish(raw, missing);
     return p.formula.evaluate(input, this.formulaRun).then(
-      (r) => finish(r, missing),
-      (err: unknown) => failed(p, err),
+      (r) => {
+        this.noteWorkerTime();
+        return finish(r, missing);
+      },
+      (err: unknown) => {
+        this.noteWorkerTime();
+        return failed(p, err);
+      },
     );
   }
+
+  /** JSONata runs in the formula workers: their time (FormulaRun.usedMs) not yet reported goes to the request's record. */
+  private noteWorkerTime(): void {
+    const used = this.formulaRun.usedMs;
+    if (used > this.formulaNoted) {
+      noteFormulaTime(used - this.formulaNoted);
+      this.formulaNoted = used;
+    }
+  }
+  private formulaNoted = 0;
 
   private periodInput(period: Period): Record<string, unknown> {
     let v = periodInputs.get(period);

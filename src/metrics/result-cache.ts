@@ -20,6 +20,7 @@
 // requests ask at once). Errors are not cached. Rows are frozen and shared by
 // every reader: callers must not modify them.
 import { LRUCache } from "lru-cache";
+import { noteCacheLookup } from "../ops/request-context.js";
 
 type Row = Record<string, unknown>;
 
@@ -120,14 +121,18 @@ export class ResultCache {
     const hit = this.entries.get(key);
     if (hit) {
       this.hits++;
+      noteCacheLookup(true);
       return Promise.resolve(hit);
     }
     const running = this.inflight.get(key);
     if (running) {
       this.shared++;
+      // No statement of its own: a hit for the request's access log and /metrics.
+      noteCacheLookup(true);
       return running;
     }
     this.misses++;
+    noteCacheLookup(false);
     // Started on the next microtask, so the in-flight entry exists before it can settle.
     const p = Promise.resolve()
       .then(execute)
