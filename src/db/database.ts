@@ -8,6 +8,7 @@ import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { pgliteDriver, postgresDriver, type SqlDriver, type SqlParam } from "./driver.js";
 import { migrate } from "./migrate.js";
+import { takeTurns } from "./pglite-turns.js";
 import { releaseDeadClients } from "./pool-guard.js";
 import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, QUERY_TIMEOUT_MARGIN_MS } from "./timeouts.js";
 // Not GraphQL: the per-request record the access log reads (AsyncLocalStorage, no dependencies).
@@ -30,6 +31,8 @@ export interface DatabaseOptions {
    * already-migrated snapshot: unpacking one is ~20× faster than initdb. Only for a new database.
    */
   loadDataDir?: Blob;
+  /** Embedded database: statements take turns with the event loop (default true; src/db/pglite-turns.ts). */
+  pgliteTurns?: boolean;
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
   /** PostgreSQL pool size. */
@@ -95,6 +98,8 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
     const pglite = new PGlite({ dataDir: options.dataDir, loadDataDir: options.loadDataDir });
     await pglite.waitReady;
+    // Other requests, probes and signals get the event loop between statements (src/db/pglite-turns.ts).
+    if (options.pgliteTurns !== false) takeTurns(pglite);
     raw = pgliteDriver(pglite);
     adapter = new PrismaPGlite(pglite);
   }
