@@ -26,9 +26,3 @@ export function clientAddress(request: Request, serverContext: unknown, trustedP
   // Only an address is logged: a forged header cannot put arbitrary text in the log.
   return picked && isIP(picked) ? picked : socket;
 }
-
-/** Whether a socket address is this host (IPv4 127/8, ::1, IPv4-mapped loopback). */
-export function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  return address === "::1" || /^127\./.test(address) || /^::ffff:127\./.test(address);
-}

@@ -4,7 +4,7 @@ import { DEFAULT_SLOW_REQUEST_MS } from "./operator-view.js";
 export interface OpsConfig {
   /** YARDSTICK_SLOW_REQUEST_MS: requests slower than this are logged with their statements; 0 = off. */
   slowRequestMs: number;
-  /** YARDSTICK_TRUSTED_PROXIES: how many proxies in front append to X-Forwarded-For (0 = ignore the header). */
+  /** YARDSTICK_TRUST_PROXY: how many proxies in front append to X-Forwarded-For (0 = ignore the header). */
   trustedProxies: number;
   /** YARDSTICK_METRICS_PORT (default 9464; "off" or 0 = no metrics listener) and YARDSTICK_METRICS_HOST (default 127.0.0.1). */
   metricsListener: { port: number; host: string } | null;
@@ -32,7 +32,7 @@ export function loadOpsConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
   }
   return {
     slowRequestMs: integer(env, "YARDSTICK_SLOW_REQUEST_MS", DEFAULT_SLOW_REQUEST_MS),
-    trustedProxies: integer(env, "YARDSTICK_TRUSTED_PROXIES", 0, 10),
+    trustedProxies: integer(env, "YARDSTICK_TRUST_PROXY", 0, 10),
     metricsListener: metricsPort > 0 ? { port: metricsPort, host: env.YARDSTICK_METRICS_HOST || "127.0.0.1" } : null,
     metricsToken: env.YARDSTICK_METRICS_TOKEN || undefined,
     shutdownDelayMs: integer(env, "YARDSTICK_SHUTDOWN_DELAY_MS", 1_000, 600_000),
