@@ -24,11 +24,6 @@ export interface Config {
    * comma-separated). Empty: no CORS headers at all, so no other origin can read an answer.
    */
   corsOrigins: string[];
-  /**
-   * Take the client address for failed-authentication throttling from the first X-Forwarded-For
-   * entry (YARDSTICK_TRUST_PROXY=1: only behind a proxy that sets it), else the socket's peer.
-   */
-  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -68,7 +63,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: env.YARDSTICK_SEED_DEMO ? env.YARDSTICK_SEED_DEMO === "1" : !databaseUrl,
     tokenSecret: env.YARDSTICK_TOKEN_SECRET || undefined,
     corsOrigins: parseOrigins(env.YARDSTICK_CORS_ORIGINS),
-    trustProxy: env.YARDSTICK_TRUST_PROXY === "1",
   };
 }
 

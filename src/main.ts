@@ -45,6 +45,7 @@ const app = createApp({
   db,
   tokenSecret,
   corsOrigins: config.corsOrigins,
+  trustProxy: ops.trustedProxies,
   graphiql: { headers: prefill ? { Authorization: `Bearer ${demo!.adminKey}` } : {} },
   ops: {
     slowRequestMs: ops.slowRequestMs,

@@ -47,8 +47,11 @@ export interface AppOptions {
   corsOrigins?: readonly string[];
   /** Failed-authentication budgets (src/auth/throttle.ts). */
   authThrottle?: AuthThrottleOptions;
-  /** Client address from X-Forwarded-For (behind a proxy that sets it) instead of the socket. */
-  trustProxy?: boolean;
+  /**
+   * Proxies in front that append to X-Forwarded-For (YARDSTICK_TRUST_PROXY, src/ops/ops-config.ts):
+   * the client address for throttling is the entry they appended, not the socket's (true = 1).
+   */
+  trustProxy?: boolean | number;
   /** Companies whose compiled catalogue stays in memory (LRU). */
   catalogCacheSize?: number;
   /** Companies whose own schema (typed fields for their KPIs) stays in memory (LRU). */

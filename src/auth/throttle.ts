@@ -4,6 +4,7 @@
 // answered 429 before any key is checked, so guessing costs the server nothing
 // more; a prefix over its budget turns its *failures* into 429 (its owner's valid
 // key still passes, so nobody can lock a key out by failing on purpose).
+import { clientAddress as forwardedClient } from "../ops/client-address.js";
 import { LRUCache } from "lru-cache";
 
 export interface AuthThrottleOptions {
@@ -74,15 +75,13 @@ export class AuthThrottle {
 }
 
 /**
- * The client's address: the TCP peer, or with `trustProxy` the first X-Forwarded-For entry (set by
+ * The client's address: the TCP peer, or with `trustProxy` (the number of proxies in front) the X-Forwarded-For entry the nearest trusted proxy was given (set by
  * a proxy in front; without one a client could name any address). Null for an in-process call
  * (app.fetch without a socket): no network client to throttle, only the key prefix is.
  */
-export function clientAddress(request: Request, serverContext: unknown, trustProxy: boolean): string | null {
-  if (trustProxy) {
-    const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  const req = (serverContext as { req?: { socket?: { remoteAddress?: string } } } | undefined)?.req;
-  return req?.socket?.remoteAddress ?? null;
+export function clientAddress(request: Request, serverContext: unknown, trustProxy: boolean | number): string | null {
+  // The entry the trusted proxies appended, not the first one: the client writes that one itself,
+  // and could name a new address for every guess (src/ops/client-address.ts).
+  const proxies = trustProxy === true ? 1 : typeof trustProxy === "number" ? trustProxy : 0;
+  return forwardedClient(request, serverContext, proxies) ?? null;
 }
