@@ -51,7 +51,7 @@ const app = createApp({
     slowRequestMs: ops.slowRequestMs,
     trustedProxies: ops.trustedProxies,
     metricsToken: ops.metricsToken,
-    tracing: tracing ? { provider: tracing.provider, resolvers: tracing.resolvers } : undefined,
+    tracing: tracing?.plugin,
   },
 });
 const server = createServer(app);

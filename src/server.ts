@@ -398,6 +398,8 @@ function corsOptions(origins: readonly string[]) {
       credentials: false,
       methods: ["GET", "POST", "OPTIONS"],
       allowedHeaders: ["authorization", "content-type", "accept", "x-request-id"],
+      // The answer's request id (src/ops/request-id.ts), for the page to quote in a report.
+      exposedHeaders: ["x-request-id"],
       maxAge: 600,
     };
   };

@@ -2,14 +2,12 @@
 // lists them: the request record and access log (first, so it wraps all the
 // rest), tracing when configured, /metrics on the API port (token only).
 import type { Plugin } from "graphql-yoga";
-import type { TracerProvider } from "@opentelemetry/api";
 import type { Database } from "../db/database.js";
 import type { ResultCache } from "../metrics/result-cache.js";
 import { Lifecycle } from "./lifecycle.js";
 import { watch } from "./metrics.js";
 import { useMetricsRoute } from "./metrics-route.js";
 import { DEFAULT_SLOW_REQUEST_MS, useOperatorView } from "./operator-view.js";
-import { useTracing } from "./tracing.js";
 
 export interface OpsOptions {
   /** Requests slower than this (ms) are logged with their statements; 0 = off (default 1000). */
@@ -20,8 +18,8 @@ export interface OpsOptions {
   metricsToken?: string;
   /** Shared with the shutdown sequence: /ready answers 503 once it drains. */
   lifecycle?: Lifecycle;
-  /** Where spans go (src/ops/tracing.ts); no tracing when absent. */
-  tracing?: { provider: TracerProvider; resolvers?: boolean };
+  /** The tracing plugin (startTracing in src/ops/tracing.ts); no tracing when absent. */
+  tracing?: Plugin;
 }
 
 export function opsPlugins(db: Database, results: ResultCache | null, options: OpsOptions = {}): { plugins: Plugin[]; lifecycle: Lifecycle } {
@@ -32,7 +30,7 @@ export function opsPlugins(db: Database, results: ResultCache | null, options: O
     plugins: [
       // First: its record wraps everything after it (the tracer reads the request id from it).
       useOperatorView({ slowRequestMs: options.slowRequestMs ?? DEFAULT_SLOW_REQUEST_MS, trustedProxies: options.trustedProxies ?? 0 }),
-      ...(options.tracing ? [useTracing(options.tracing.provider, { resolvers: options.tracing.resolvers })] : []),
+      ...(options.tracing ? [options.tracing] : []),
       useMetricsRoute(options.metricsToken),
     ],
   };

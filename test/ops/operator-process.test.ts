@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { connect, type Socket } from "node:net";
+import { createServer, connect, type AddressInfo, type Socket } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,9 +52,18 @@ describe(`the server process, as an operator sees it (${TEST_DB})`, () => {
     await drop?.();
   });
 
+  /** A port nothing listens on now (asked of the OS: random picks collided with other test files' servers). */
+  const freePort = () =>
+    new Promise<number>((resolve) => {
+      const s = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = s.address() as AddressInfo;
+        s.close(() => resolve(port));
+      });
+    });
+
   async function start(env: Record<string, string>): Promise<Proc> {
-    const port = 42_000 + Math.floor(Math.random() * 9_000) * 2;
-    const metricsPort = port + 1;
+    const port = await freePort();
+    const metricsPort = await freePort();
     const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       env: { ...process.env, ...baseEnv, PORT: String(port), YARDSTICK_METRICS_PORT: String(metricsPort), ...env },
     });

@@ -20,7 +20,7 @@ describe(`OpenTelemetry tracing (${TEST_DB})`, () => {
   beforeAll(async () => {
     tracing = (await startTracing(loadTracingConfig({}), new SimpleSpanProcessor(exporter)))!;
     db = await openTestDatabase();
-    app = createApp({ db, graphiql: false, ops: { tracing: { provider: tracing.provider } } });
+    app = createApp({ db, graphiql: false, ops: { tracing: tracing.plugin } });
     ({ key, companyId } = await seedCompany(db, "traced"));
   });
   afterAll(async () => {
