@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../../src/db/database.js";
+import type { Database } from "../../src/db/database.js";
 import { createApp } from "../../src/server.js";
-import { TEST_DB } from "../helpers/database.js";
+import { openTestDatabase, TEST_DB } from "../helpers/database.js";
 
 // The embedded database runs SQL on the main thread. Statements sent together
 // used to run back to back without giving the event loop a turn, so /health (a
@@ -34,9 +34,9 @@ describe.runIf(TEST_DB === "pglite")("the embedded database under a heavy reques
   let servers: Server[] = [];
 
   beforeAll(async () => {
-    db = await openDatabase();
-    before = await openDatabase({ pgliteTurns: false });
-  });
+    db = await openTestDatabase();
+    before = await openTestDatabase({ pgliteTurns: false });
+  }, 300_000);
   afterAll(async () => {
     for (const s of servers) s.close();
     await db?.close();
