@@ -275,7 +275,7 @@ describe(`onboarding a company from an empty database (${TEST_DB})`, { timeout: 
     // The server, as `npm start` opens it (no demo seed: YARDSTICK_SEED_DEMO is main.ts's, not used here).
     db = await openDatabase({ url, dataDir: url ? undefined : path.join(dir, "pglite") });
     app = createApp({ db, graphiql: false });
-  });
+  }, 300_000); // a CLI process and the migrations of an empty database: minutes on a loaded machine
   afterAll(async () => {
     await db?.close();
     await rm(dir, { recursive: true, force: true });
