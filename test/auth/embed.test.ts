@@ -179,6 +179,9 @@ describe(`embed tokens (${TEST_DB})`, () => {
       expect(res.text).not.toMatch(/North|portal|"revenue"/);
     });
 
+    // Each source's batch sync (a delete of one external id is enough to be a write).
+    const SYNC_KINDS = ["Customers", "Orders", "Tickets", "Interactions", "SurveyResponses", "Campaigns", "CampaignCosts",
+      "Opportunities", "OpportunityStages"];
     // One call per mutation of the schema, with arguments an admin could use.
     const MUTATIONS: Record<string, string> = {
       createApiKey: `mutation { createApiKey(name: "portal", role: ADMIN) { key } }`,
@@ -197,6 +200,18 @@ describe(`embed tokens (${TEST_DB})`, () => {
       deleteMetricPlugin: `mutation { deleteMetricPlugin(key: "big_orders") }`,
       importCsv: `mutation { importCsv(kind: CUSTOMERS, csv: "external_id,name\\nX1,Intruder\\n") { id } }`,
       updateCompanySettings: `mutation { updateCompanySettings(input: { embedFrameAncestors: ["https://intruder.example"] }) { id } }`,
+      createTeam: `mutation { createTeam(name: "Intruders") { id } }`,
+      renameTeam: `mutation($team: ID!) { renameTeam(team: $team, name: "Taken") { id } }`,
+      createMember: `mutation($team: ID!) { createMember(input: { name: "Mole", team: $team }) { id } }`,
+      moveMember: `mutation($member: ID!, $otherTeam: ID!) { moveMember(member: $member, team: $otherTeam) { id } }`,
+      deactivateMember: `mutation($member: ID!) { deactivateMember(member: $member) { id } }`,
+      reactivateMember: `mutation($member: ID!) { reactivateMember(member: $member) { id } }`,
+      setRating: `mutation($team: ID!) { setRating(input: { framework: "team_review", item: "communication_quality", subject: $team, period: { grain: MONTH, date: "2026-03-01" }, score: 1 }) { id } }`,
+      ...Object.fromEntries(SYNC_KINDS.map((kind) => [`sync${kind}`, `mutation { sync${kind}(input: { delete: ["X1"] }) { committed } }`])),
+      // Teams, members and ratings are matched by name or subject, not deleted by external id: an upsert is the write.
+      syncTeams: `mutation { syncTeams(input: { upsert: [{ name: "Intruders" }] }) { committed } }`,
+      syncMembers: `mutation { syncMembers(input: { upsert: [{ name: "Mole", email: "mole@intruder.example" }] }) { committed } }`,
+      syncRatings: `mutation { syncRatings(input: { upsert: [{ team: "North", item: "communication_quality", period: "2026-03", score: 1 }] }) { committed } }`,
       // Sent as a multipart upload in its own test below.
       importCsvFile: "",
     };
@@ -225,6 +240,8 @@ describe(`embed tokens (${TEST_DB})`, () => {
       const variables = {
         keyId: (await t.db.prisma.apiKey.findFirstOrThrow({ where: { companyId: co.id, name: "viewer key" } })).id,
         team: teams.North,
+        member: memberGid,
+        otherTeam: teams.South,
         tokenId: issued.embedToken.id,
         fw: { ...FRAMEWORK, key: name === "createFramework" ? "new_review" : "team_review" },
         plugin,
