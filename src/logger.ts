@@ -1,8 +1,8 @@
 import { pino } from "pino";
-import { requestIdNow } from "./ops/request-context.js";
+import { requestIdNow } from "./telemetry/request-context.js";
 
 // JSON lines on stderr; quiet in tests unless LOG_LEVEL says otherwise.
-// Every line written while a request is handled carries its id (src/ops/request-context.ts),
+// Every line written while a request is handled carries its id (src/telemetry/request-context.ts),
 // so "masked an internal error" or "database fault" can be matched to the access line.
 export const logger = pino(
   {

@@ -12,7 +12,7 @@ import { takeTurns } from "./pglite-turns.js";
 import { releaseDeadClients } from "./pool-guard.js";
 import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, QUERY_TIMEOUT_MARGIN_MS } from "./timeouts.js";
 // Not GraphQL: the per-request record the access log reads (AsyncLocalStorage, no dependencies).
-import { noteStatement } from "../ops/request-context.js";
+import { noteStatement } from "../telemetry/request-context.js";
 
 export interface DatabaseOptions {
   /** postgresql://… for PostgreSQL; otherwise the embedded database. */
@@ -135,7 +135,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   };
 }
 
-/** A statement sent through `run`, reported to the request that sent it (src/ops/request-context.ts). */
+/** A statement sent through `run`, reported to the request that sent it (src/telemetry/request-context.ts). */
 function noted<Row>(sql: string, run: () => Promise<Row>): Promise<Row> {
   const t0 = performance.now();
   const done = () => noteStatement(sql, performance.now() - t0);

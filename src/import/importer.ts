@@ -16,7 +16,7 @@ import { readCsv } from "./reader.js";
 import { csvCells, type CleanEnv } from "./row.js";
 import { scanSource, type ImportSource } from "./source.js";
 import { bumpDataVersion } from "../metrics/data-version.js";
-import { noteImportRows } from "../ops/request-context.js";
+import { noteImportRows } from "../telemetry/request-context.js";
 import { StatsCollector } from "./stats.js";
 import { cleanLine } from "./text.js";
 import type { RowOutcome } from "./write-facts.js";

@@ -13,7 +13,7 @@ import type { Measure } from "./plugin-schema.js";
 import type { Catalog, RegisteredPlugin } from "./registry.js";
 import { peerPosition, scoreNow, type PeerPosition } from "./score.js";
 import { settleAll } from "./settle.js";
-import { noteFormulaTime } from "../ops/request-context.js";
+import { noteFormulaTime } from "../telemetry/request-context.js";
 
 export type MetricErrorCode = "UNKNOWN_METRIC" | "UNSUPPORTED_SUBJECT" | "UNSUPPORTED_BREAKDOWN" | "FORMULA_LIMIT" | "FORMULA_ERROR";
 
@@ -133,7 +133,7 @@ export class MetricSession {
     // The list of missing measures only matters for a null value's reason: built when asked.
     const missing = anyMissing ? () => Object.keys(values).filter((n) => values[n] === null) : NONE_MISSING;
     let raw: unknown;
-    // Formula time for the request's record (src/ops/request-context.ts): no GraphQL here, one addition per value.
+    // Formula time for the request's record (src/telemetry/request-context.ts): no GraphQL here, one addition per value.
     const t0 = performance.now();
     try {
       raw = p.formula.evaluateFast(input);

@@ -20,7 +20,7 @@
 // requests ask at once). Errors are not cached. Rows are frozen and shared by
 // every reader: callers must not modify them.
 import { LRUCache } from "lru-cache";
-import { noteCacheLookup } from "../ops/request-context.js";
+import { noteCacheLookup } from "../telemetry/request-context.js";
 
 type Row = Record<string, unknown>;
 

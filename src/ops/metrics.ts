@@ -1,6 +1,6 @@
 // Prometheus metrics (prom-client), one registry per process. Requests are
 // observed once, when their answer leaves (src/ops/operator-view.ts), from the
-// request's record (src/ops/request-context.ts); SQL statements and import
+// request's record (src/telemetry/request-context.ts); SQL statements and import
 // rows are counted as they happen, in or out of a request; pool usage and the
 // result cache are read when Prometheus scrapes.
 //
@@ -11,7 +11,7 @@
 import client from "prom-client";
 import type { Database } from "../db/database.js";
 import type { ResultCache } from "../metrics/result-cache.js";
-import { observe, type RequestRecord } from "./request-context.js";
+import { observe, type RequestRecord } from "../telemetry/request-context.js";
 
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry });

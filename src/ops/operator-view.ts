@@ -5,7 +5,7 @@
 //
 // The whole handling of a request runs inside its record (Yoga's
 // instrumentation.request wraps it), so the database layer and the engine can
-// report to it (src/ops/request-context.ts) and every log line written
+// report to it (src/telemetry/request-context.ts) and every log line written
 // meanwhile carries the request id (src/logger.ts).
 //
 // Never logged: headers other than the user agent, the query string (an API
@@ -16,7 +16,7 @@ import { logger } from "../logger.js";
 import { clientAddress } from "./client-address.js";
 import { observeRequest, inFlight, type Route } from "./metrics.js";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id.js";
-import { newRecord, runInRequest, statementText, type RequestRecord } from "./request-context.js";
+import { newRecord, runInRequest, statementText, type RequestRecord } from "../telemetry/request-context.js";
 
 export interface OperatorViewOptions {
   /** A request slower than this (ms) is logged again at warn with its statements; 0 = never. */
@@ -128,7 +128,7 @@ export function useOperatorView(options: OperatorViewOptions): Plugin {
           {
             ...line,
             thresholdMs: options.slowRequestMs,
-            // Texts with their $n placeholders: parameter values are never kept (src/ops/request-context.ts).
+            // Texts with their $n placeholders: parameter values are never kept (src/telemetry/request-context.ts).
             statementLog: r.statementLog.map((s) => ({ ms: round(s.ms), sql: statementText(s.sql) })),
             statementsNotShown: r.statements - r.statementLog.length || undefined,
           },

@@ -3,7 +3,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span, type TracerProvider } from "@opentelemetry/api";
 import { useOpenTelemetry } from "@envelop/opentelemetry";
 import type { Plugin } from "graphql-yoga";
-import { observe, requestIdNow, statementText } from "./request-context.js";
+import { observe, requestIdNow, statementText } from "../telemetry/request-context.js";
 
 const headerGetter = {
   keys: (h: Headers) => [...h.keys()],

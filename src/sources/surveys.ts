@@ -12,7 +12,7 @@ export const surveys = defineSource({
   description: "Survey answers: CSAT, NPS, CES and custom questions, with score and scale.",
   columns: {
     external_id: "text", customer_id: "uuid", team_id: "uuid", member_id: "uuid", kind: "text", question: "text", score: "float8",
-    scale: "int", comment: "text", at: "timestamptz",
+    scale: "int", comment: "text", at: "timestamptz", dysfunctional_score: "float8",
   },
   metric: {
     subjects: attribution,
